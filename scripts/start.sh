@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# `npm start`: install what is missing, build, and run the demo on the embedded default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npx tsup --silent
+exec node dist/demo/main.js
