@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: install dependencies if needed, make sure the real components are there,
-# run all Vitest projects (unit + conformance), print "N passed, N failed[, N skipped]".
+# type-check and lint, run all Vitest projects (unit + conformance), print "N passed, N failed[, N skipped]".
 #
 #   VIGIL_UNIT_ONLY=1 npm test      unit tests only, no components (not honoured in CI)
 #   npm test -- -t 'histogram'      extra arguments go to `vitest run`
@@ -61,7 +61,14 @@ elif ! bash scripts/install-components.sh "${COMPONENTS[@]}"; then
   exit 1
 fi
 
-# (c) run
+# (c) static checks: types (including the expectTypeOf tests) and lint
+if ! npx tsc --noEmit -p . || ! npx biome check .; then
+  loud "Type check or lint failed (see above). Fix it, or run 'npm run format' for formatting."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# (d) run
 mkdir -p test-results
 rm -f test-results/vitest.json
 set +e
@@ -69,6 +76,6 @@ npx vitest "${vitest_args[@]}" "$@"
 code=$?
 set -e
 
-# (d) one plain summary line
+# (e) one plain summary line
 node scripts/summarize-vitest.mjs test-results/vitest.json "$code"
 exit "$code"

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { acceptsGzip, negotiateFormat, Registry } from '../metrics/index.js';
+import { negotiate, Registry } from '../metrics/index.js';
 import { simulate } from './simulate.js';
 
 /**
@@ -11,20 +11,13 @@ const registry = new Registry({ defaultLabels: { service: 'vigil-demo' } });
 const stop = simulate(registry);
 
 async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const format = negotiateFormat(req.headers.accept);
+  const { format, contentType, gzip } = negotiate(req.headers.accept, req.headers['accept-encoding']);
   const { families, errors } = await registry.gather();
   for (const { metric, error } of errors) console.error(`collect failed for ${metric}:`, error);
-  const body = registry.render(families, format);
-  const headers: Record<string, string> = {
-    'content-type': registry.contentType(format),
-    vary: 'accept, accept-encoding',
-  };
-  if (acceptsGzip(req.headers['accept-encoding'])) {
-    headers['content-encoding'] = 'gzip';
-    res.writeHead(200, headers).end(gzipSync(body));
-  } else {
-    res.writeHead(200, headers).end(body);
-  }
+  const body = registry.encode(families, format);
+  const headers: Record<string, string> = { 'content-type': contentType, vary: 'accept, accept-encoding' };
+  if (gzip) headers['content-encoding'] = 'gzip';
+  res.writeHead(200, headers).end(gzip ? gzipSync(body) : body);
 }
 
 const server = createServer((req, res) => {
