@@ -30,9 +30,10 @@ export class CounterSeries extends Series {
       (this.metric.revive(this) as CounterSeries).inc(value, exemplar);
       return;
     }
+    // Built before the update, so an invalid exemplar leaves the value unchanged.
+    if (exemplar !== undefined) this.exemplar = makeExemplar(exemplar, value, this.metric.name);
     this.value += value;
     this.touched = this.metric.epoch;
-    if (exemplar !== undefined) this.exemplar = makeExemplar(exemplar, value, this.metric.name);
   }
 
   get(): number {
@@ -77,7 +78,7 @@ export class Counter<const T extends readonly string[] = []> extends Metric<Coun
   }
 
   /** `inc(value?)` without labels, `inc(labels, value?)` with them; an exemplar may follow. */
-  inc(this: Counter<[]>, value?: number, exemplar?: ExemplarLabels): void;
+  inc(this: Counter<readonly []>, value?: number, exemplar?: ExemplarLabels): void;
   inc(labels: LabelSet<T[number]>, value?: number, exemplar?: ExemplarLabels): void;
   inc(a?: unknown, b?: unknown, c?: unknown): void {
     if (typeof a === 'object' && a !== null) {
@@ -92,8 +93,8 @@ export class Counter<const T extends readonly string[] = []> extends Metric<Coun
     return this.child(args);
   }
 
-  /** The current value of a series (0 when it does not exist yet). */
+  /** The current value of a series (0 when it does not exist yet; reading does not create it). */
   get(...args: T extends readonly [] ? [] : [LabelSet<T[number]>]): number {
-    return this.child(args).value;
+    return this.lookup(args)?.value ?? 0;
   }
 }

@@ -20,7 +20,14 @@ export function makeExemplar(labels: ExemplarLabels, value: number, metric: stri
   let text = '';
   let runes = 0;
   for (const name in labels) {
-    checkLabelName(name, metric);
+    try {
+      checkLabelName(name, metric);
+    } catch (error) {
+      // One code for every exemplar mistake, as documented; the cause keeps the detail.
+      throw new VigilError('VIGIL_ERR_EXEMPLAR', `exemplar of metric "${metric}": ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
     const raw = labels[name];
     const v = typeof raw === 'string' ? raw : `${raw}`;
     runes += countRunes(name) + countRunes(v);

@@ -1,6 +1,7 @@
 import type { Exemplar } from './exemplar.js';
 import type { Family, HistogramFamily, SummaryFamily } from './family.js';
 import { escapeHelpOpenMetrics, escapeHelpText, escapeLabelValue, formatCanonical, formatValue } from './text.js';
+import { ByteWriter } from './writer.js';
 
 export type Format = 'text' | 'openmetrics';
 
@@ -18,98 +19,162 @@ export interface RenderOptions {
   created?: boolean;
 }
 
+/** Rendering is synchronous, so one writer serves every scrape. */
+const writer = new ByteWriter();
+
+/** The exposition as UTF-8 bytes, ready for a response body or gzip. */
+export function encode(families: readonly Family[], format: Format, options: RenderOptions = {}): Buffer {
+  if (format === 'openmetrics') writeOpenMetrics(writer, families, options);
+  else writeText(writer, families, options);
+  return writer.finish();
+}
+
 export function render(families: readonly Family[], format: Format, options: RenderOptions = {}): string {
-  return format === 'openmetrics' ? renderOpenMetrics(families, options) : renderText(families, options);
+  return encode(families, format, options).toString('utf8');
 }
 
 /** Prometheus text format 0.0.4. */
 export function renderText(families: readonly Family[], options: RenderOptions = {}): string {
-  let out = '';
-  for (const f of families) {
-    const def = defaultLabelText(options.defaultLabels, f);
-    out += `# HELP ${f.name} ${escapeHelpText(f.help)}\n# TYPE ${f.name} ${f.type}\n`;
-    if (f.type === 'histogram') out += histogramText(f, def, false);
-    else if (f.type === 'summary') out += summaryText(f, def, false);
-    else {
-      const name = f.name;
-      for (const s of f.series) out += `${name}${block(def, s.labelText)} ${formatValue(s.value)}\n`;
-    }
-  }
-  return out;
+  return render(families, 'text', options);
 }
 
 /** OpenMetrics 1.0: counters as `<family>_total`, canonical `le`/`quantile`, exemplars, `# EOF`. */
 export function renderOpenMetrics(families: readonly Family[], options: RenderOptions = {}): string {
+  return render(families, 'openmetrics', options);
+}
+
+function writeText(w: ByteWriter, families: readonly Family[], options: RenderOptions): void {
+  for (const f of families) {
+    const def = defaultLabelText(options.defaultLabels, f);
+    w.text(`# HELP ${f.name} ${escapeHelpText(f.help)}\n# TYPE ${f.name} ${f.type}\n`);
+    if (f.type === 'histogram') writeHistogram(w, f, def, false, false);
+    else if (f.type === 'summary') writeSummary(w, f, def, false, false);
+    else {
+      const open = opening(f.name, def);
+      const bare = def === '' ? `${f.name} ` : `${f.name}{${def}} `;
+      for (const s of f.series) {
+        writeHead(w, open, bare, s.labelText, '} ');
+        writeValue(w, s.value);
+        w.text('\n');
+      }
+    }
+  }
+}
+
+function writeOpenMetrics(w: ByteWriter, families: readonly Family[], options: RenderOptions): void {
   const created = options.created === true;
-  let out = '';
   for (const f of families) {
     const def = defaultLabelText(options.defaultLabels, f);
     const family = f.type === 'counter' && f.name.endsWith('_total') ? f.name.slice(0, -6) : f.name;
-    out += `# HELP ${family} ${escapeHelpOpenMetrics(f.help)}\n# TYPE ${family} ${f.type}\n`;
-    if (f.unit !== '') out += `# UNIT ${family} ${f.unit}\n`;
+    w.text(`# HELP ${family} ${escapeHelpOpenMetrics(f.help)}\n# TYPE ${family} ${f.type}\n`);
+    if (f.unit !== '') w.text(`# UNIT ${family} ${f.unit}\n`);
     if (f.type === 'counter') {
+      const sample = `${family}_total`;
+      const open = opening(sample, def);
+      const bare = def === '' ? `${sample} ` : `${sample}{${def}} `;
       for (const s of f.series) {
-        const labels = block(def, s.labelText);
-        out += `${family}_total${labels} ${formatValue(s.value)}${exemplarText(s.exemplar)}\n`;
-        if (created && s.created) out += `${family}_created${labels} ${s.created}\n`;
+        writeHead(w, open, bare, s.labelText, '} ');
+        writeValue(w, s.value);
+        if (s.exemplar !== undefined) writeExemplar(w, s.exemplar);
+        w.text('\n');
+        if (created && s.created) w.text(`${family}_created${block(def, s.labelText)} ${s.created}\n`);
       }
     } else if (f.type === 'gauge') {
-      for (const s of f.series) out += `${family}${block(def, s.labelText)} ${formatValue(s.value)}\n`;
+      const open = opening(family, def);
+      const bare = def === '' ? `${family} ` : `${family}{${def}} `;
+      for (const s of f.series) {
+        writeHead(w, open, bare, s.labelText, '} ');
+        writeValue(w, s.value);
+        w.text('\n');
+      }
     } else if (f.type === 'histogram') {
-      out += histogramText(f, def, true, created);
+      writeHistogram(w, f, def, true, created);
     } else {
-      out += summaryText(f, def, true, created);
+      writeSummary(w, f, def, true, created);
     }
   }
-  return `${out}# EOF\n`;
+  w.text('# EOF\n');
 }
 
-function histogramText(f: HistogramFamily, def: string, om: boolean, created = false): string {
+function writeHistogram(w: ByteWriter, f: HistogramFamily, def: string, om: boolean, created: boolean): void {
   const bounds = f.upperBounds;
   const le = bounds.map((b) => `le="${om ? formatCanonical(b) : formatValue(b)}"} `);
   le.push('le="+Inf"} ');
   // OpenMetrics forbids _sum beside negative buckets or a negative sum; _count goes with it.
   const negativeBuckets = om && bounds.length > 0 && (bounds[0] as number) < 0;
-  const bucketOpen = `${f.name}_bucket{${def === '' ? '' : `${def},`}`;
-  let out = '';
+  const bucketOpen = opening(`${f.name}_bucket`, def);
   for (const s of f.series) {
-    const head = s.labelText === '' ? bucketOpen : `${bucketOpen}${s.labelText},`;
     const counts = s.counts;
     const exemplars = om ? s.exemplars : undefined;
     let cumulative = 0;
     for (let i = 0; i < counts.length; i++) {
       cumulative += counts[i] as number;
-      out += `${head}${le[i]}${cumulative}`;
-      if (exemplars !== undefined) out += exemplarText(exemplars[i]);
-      out += '\n';
+      writeHead(w, bucketOpen, bucketOpen, s.labelText, ',');
+      w.text(le[i] as string);
+      w.integer(cumulative);
+      const e = exemplars?.[i];
+      if (e !== undefined) writeExemplar(w, e);
+      w.text('\n');
     }
     const labels = block(def, s.labelText);
     if (!negativeBuckets && !(om && s.sum < 0)) {
-      out += `${f.name}_sum${labels} ${formatValue(s.sum)}\n${f.name}_count${labels} ${s.count}\n`;
+      w.text(`${f.name}_sum${labels} `);
+      writeValue(w, s.sum);
+      w.text(`\n${f.name}_count${labels} `);
+      w.integer(s.count);
+      w.text('\n');
     }
-    if (created && s.created) out += `${f.name}_created${labels} ${s.created}\n`;
+    if (created && s.created) w.text(`${f.name}_created${labels} ${s.created}\n`);
   }
-  return out;
 }
 
-function summaryText(f: SummaryFamily, def: string, om: boolean, created = false): string {
+function writeSummary(w: ByteWriter, f: SummaryFamily, def: string, om: boolean, created: boolean): void {
   const qs = f.percentiles.map((q) => `quantile="${om ? formatCanonical(q) : formatValue(q)}"} `);
-  const open = `${f.name}{${def === '' ? '' : `${def},`}`;
-  let out = '';
+  const open = opening(f.name, def);
   for (const s of f.series) {
-    const head = s.labelText === '' ? open : `${open}${s.labelText},`;
     for (let i = 0; i < qs.length; i++) {
       const v = s.quantiles[i] as number;
       // OpenMetrics forbids negative quantile values and a negative _sum.
-      if (!(om && v < 0)) out += `${head}${qs[i]}${formatValue(v)}\n`;
+      if (om && v < 0) continue;
+      writeHead(w, open, open, s.labelText, ',');
+      w.text(qs[i] as string);
+      writeValue(w, v);
+      w.text('\n');
     }
     const labels = block(def, s.labelText);
     if (!(om && s.sum < 0)) {
-      out += `${f.name}_sum${labels} ${formatValue(s.sum)}\n${f.name}_count${labels} ${s.count}\n`;
+      w.text(`${f.name}_sum${labels} `);
+      writeValue(w, s.sum);
+      w.text(`\n${f.name}_count${labels} `);
+      w.integer(s.count);
+      w.text('\n');
     }
-    if (created && s.created) out += `${f.name}_created${labels} ${s.created}\n`;
+    if (created && s.created) w.text(`${f.name}_created${labels} ${s.created}\n`);
   }
-  return out;
+}
+
+/** `name{` or `name{default,` : what precedes a series' own labels. */
+function opening(name: string, def: string): string {
+  return def === '' ? `${name}{` : `${name}{${def},`;
+}
+
+/**
+ * Writes a sample's name and labels. `open` ends in `{` or `,`; `bare` is what to write
+ * when the series has no labels of its own; `close` follows the series' labels.
+ */
+function writeHead(w: ByteWriter, open: string, bare: string, labelText: string, close: string): void {
+  if (labelText === '') {
+    w.text(bare);
+    return;
+  }
+  w.text(open);
+  w.text(labelText);
+  w.text(close);
+}
+
+function writeValue(w: ByteWriter, v: number): void {
+  if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) w.integer(v);
+  else w.text(formatValue(v));
 }
 
 /** `{default,labels}`, or '' when both are empty. */
@@ -118,9 +183,8 @@ function block(def: string, labelText: string): string {
   return def === '' ? `{${labelText}}` : `{${def},${labelText}}`;
 }
 
-function exemplarText(e: Exemplar | undefined): string {
-  if (e === undefined) return '';
-  return ` # {${e.labelText}} ${formatValue(e.value)} ${e.timestampMs / 1000}`;
+function writeExemplar(w: ByteWriter, e: Exemplar): void {
+  w.text(` # {${e.labelText}} ${formatValue(e.value)} ${e.timestampMs / 1000}`);
 }
 
 function defaultLabelText(defaults: Readonly<Record<string, string>> | undefined, family: Family): string {

@@ -102,21 +102,21 @@ export class Gauge<const T extends readonly string[] = []> extends Metric<GaugeS
     return typeof a === 'object' && a !== null ? this.bySet(a as Record<string, unknown>) : this.unlabelled();
   }
 
-  inc(this: Gauge<[]>, value?: number): void;
+  inc(this: Gauge<readonly []>, value?: number): void;
   inc(labels: LabelSet<T[number]>, value?: number): void;
   inc(a?: unknown, b?: unknown): void {
     if (typeof a === 'object' && a !== null) this.bySet(a as Record<string, unknown>).inc(b as number | undefined);
     else this.unlabelled().inc(a as number | undefined);
   }
 
-  dec(this: Gauge<[]>, value?: number): void;
+  dec(this: Gauge<readonly []>, value?: number): void;
   dec(labels: LabelSet<T[number]>, value?: number): void;
   dec(a?: unknown, b?: unknown): void {
     if (typeof a === 'object' && a !== null) this.bySet(a as Record<string, unknown>).dec(b as number | undefined);
     else this.unlabelled().dec(a as number | undefined);
   }
 
-  set(this: Gauge<[]>, value: number): void;
+  set(this: Gauge<readonly []>, value: number): void;
   set(labels: LabelSet<T[number]>, value: number): void;
   set(a: unknown, b?: unknown): void {
     if (typeof a === 'object' && a !== null) this.bySet(a as Record<string, unknown>).set(b as number);
@@ -136,7 +136,8 @@ export class Gauge<const T extends readonly string[] = []> extends Metric<GaugeS
     return this.child(args);
   }
 
+  /** The current value of a series (0 when it does not exist yet; reading does not create it). */
   get(...args: LabelArgs<T>): number {
-    return this.pick(args[0]).value;
+    return this.lookup(args)?.value ?? 0;
   }
 }

@@ -46,14 +46,16 @@ export class HistogramSeries extends Series {
     const n = bounds.length;
     let i = 0;
     while (i < n && value > (bounds[i] as number)) i++;
+    if (exemplar !== undefined) {
+      // Built before the update, so an invalid exemplar leaves the counts unchanged.
+      const e = makeExemplar(exemplar, value, this.metric.name);
+      this.exemplars ??= new Array<Exemplar | undefined>(n + 1).fill(undefined);
+      this.exemplars[i] = e;
+    }
     (this.counts[i] as number)++;
     this.sum += value;
     this.count++;
     this.touched = this.metric.epoch;
-    if (exemplar !== undefined) {
-      this.exemplars ??= new Array<Exemplar | undefined>(n + 1).fill(undefined);
-      this.exemplars[i] = makeExemplar(exemplar, value, this.metric.name);
-    }
   }
 
   /** Starts a timer; calling the result observes the elapsed seconds and returns them. */
@@ -117,7 +119,7 @@ export class Histogram<const T extends readonly string[] = []> extends Metric<Hi
     return new HistogramSeries(this as AnyMetric, labelText, this.upperBounds.length);
   }
 
-  observe(this: Histogram<[]>, value: number, exemplar?: ExemplarLabels): void;
+  observe(this: Histogram<readonly []>, value: number, exemplar?: ExemplarLabels): void;
   observe(labels: LabelSet<T[number]>, value: number, exemplar?: ExemplarLabels): void;
   observe(a: unknown, b?: unknown, c?: unknown): void {
     if (typeof a === 'object' && a !== null) {
@@ -136,7 +138,7 @@ export class Histogram<const T extends readonly string[] = []> extends Metric<Hi
    * Times a sync or async function and observes its duration, also when it throws.
    * `time(fn)` without labels, `time(labels, fn)` with them.
    */
-  time<R>(this: Histogram<[]>, fn: () => R): R;
+  time<R>(this: Histogram<readonly []>, fn: () => R): R;
   time<R>(labels: LabelSet<T[number]>, fn: () => R): R;
   time<R>(a: unknown, b?: () => R): R {
     if (typeof a === 'function') return this.unlabelled().time(a as () => R);

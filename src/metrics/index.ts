@@ -10,6 +10,7 @@ export {
   CONTENT_TYPE_OPENMETRICS,
   CONTENT_TYPE_TEXT,
   contentTypeOf,
+  encode,
   type Format,
   type RenderOptions,
   render,
@@ -42,7 +43,7 @@ export {
   OVERFLOW_LABEL_VALUE,
   Series,
 } from './metric.js';
-export { acceptsGzip, negotiateFormat } from './negotiate.js';
+export { acceptsGzip, type Negotiated, negotiate, negotiateFormat } from './negotiate.js';
 export {
   defaultRegistry,
   type FamilySnapshot,

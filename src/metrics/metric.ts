@@ -1,4 +1,6 @@
 import { VigilError } from './errors.js';
+import { keyOf } from './keys.js';
+import { compileLookup, type LabelObject } from './lookup.js';
 import { checkHelp, checkLabelName, checkLabelNames, checkMetricName, checkUnit } from './names.js';
 import type { Registry } from './registry.js';
 import { parseLabelPairs, renderLabelPairs } from './text.js';
@@ -119,6 +121,10 @@ export abstract class Metric<S extends Series, T extends readonly string[]> {
     this.constLabels = this.checkConstLabels(config.constLabels ?? {}, reservedLabels);
     const constNames = Object.keys(this.constLabels);
     this.constText = renderLabelPairs(constNames, Object.values(this.constLabels));
+    this.bySet =
+      this.labelNames.length === 0
+        ? (labels) => this.miss(labels)
+        : compileLookup<S>(this.labelNames, this.root, (labels) => this.miss(labels));
     const collect = (config as { collect?: unknown }).collect;
     if (collect !== undefined && typeof collect !== 'function') {
       throw new VigilError(
@@ -139,7 +145,9 @@ export abstract class Metric<S extends Series, T extends readonly string[]> {
 
   /** Identity of the definition, for get-or-create: equal keys mean the same metric. */
   definition(): string {
-    return JSON.stringify([this.type, this.help, this.labelNames, this.unit, this.constLabels, this.extraDefinition()]);
+    // Const labels in name order: { a, b } and { b, a } are one definition.
+    const constLabels = Object.entries(this.constLabels).sort(([a], [b]) => (a < b ? -1 : 1));
+    return JSON.stringify([this.type, this.help, this.labelNames, this.unit, constLabels, this.extraDefinition()]);
   }
 
   protected extraDefinition(): unknown {
@@ -168,24 +176,18 @@ export abstract class Metric<S extends Series, T extends readonly string[]> {
     return s;
   }
 
-  /** Finds or creates the series for a label object. The hot path of labelled updates. */
-  protected bySet(labels: Readonly<Record<string, unknown>>): S {
-    const names = this.labelNames;
-    const n = names.length;
+  /** Finds or creates the series for a label object: the hot path of labelled updates. */
+  protected readonly bySet: (labels: LabelObject) => S;
+
+  /** A label object the compiled lookup did not resolve: reject it, or create its series. */
+  private miss(labels: LabelObject): S {
+    const names = this.labelNames as readonly string[];
     let count = 0;
     for (const _ in labels) count++;
-    if (count !== n) return this.labelError(labels);
-    if (n === 0) return this.unlabelled();
-    let node: Node = this.root;
-    for (let i = 0; i < n; i++) {
-      const raw = labels[names[i] as string];
-      const key = typeof raw === 'string' ? raw : keyOf(raw);
-      if (key === undefined) return this.labelError(labels);
-      const next = node.get(key);
-      if (next === undefined) return this.create(labels);
-      node = next;
+    if (count !== names.length || names.some((name) => keyOf(labels[name]) === undefined)) {
+      return this.labelError(labels);
     }
-    return node as unknown as S;
+    return names.length === 0 ? this.unlabelled() : this.create(labels);
   }
 
   /** Finds or creates the series for positional label values. */
@@ -218,9 +220,7 @@ export abstract class Metric<S extends Series, T extends readonly string[]> {
     if (this.series.length - (this.overflow === undefined ? 0 : 1) >= this.maxSeries) {
       return this.fold();
     }
-    let text = renderLabelPairs(names, values);
-    if (this.constText !== '') text = `${this.constText},${text}`;
-    const s = this.newSeries(text);
+    const s = this.newSeries(renderLabelPairs(names, values, this.constText));
     this.insert(values, s);
     return s;
   }
@@ -246,12 +246,8 @@ export abstract class Metric<S extends Series, T extends readonly string[]> {
     this.overflowCount++;
     if (this.overflow === undefined) {
       const names = this.labelNames;
-      let text = renderLabelPairs(
-        names,
-        names.map(() => OVERFLOW_LABEL_VALUE),
-      );
-      if (this.constText !== '') text = `${this.constText},${text}`;
-      this.overflow = this.newSeries(text);
+      const values = names.map(() => OVERFLOW_LABEL_VALUE);
+      this.overflow = this.newSeries(renderLabelPairs(names, values, this.constText));
       this.series.push(this.overflow);
       process.emitWarning(
         `metric "${this.name}" reached its limit of ${this.maxSeries} series; new label sets are counted in the series with every label set to "${OVERFLOW_LABEL_VALUE}". Bound the label values, or raise maxSeries.`,
@@ -291,6 +287,27 @@ export abstract class Metric<S extends Series, T extends readonly string[]> {
 
   /** Removes the series of one label set; a handle to it starts afresh if used again. */
   remove(...args: T extends readonly [] ? never : [LabelSet<T[number]>] | LabelTuple<T>): void {
+    const values = this.valuesOf(args);
+    // find([]) would hand back the tree's root; the one series of an unlabelled metric is zeroed instead.
+    if (values.length === 0) {
+      this.reset();
+      return;
+    }
+    const s = this.find(values);
+    if (s === undefined) return;
+    this.unlink(values);
+    this.series.splice(this.series.indexOf(s), 1);
+    detach(s);
+  }
+
+  /** The series of a label set if it exists. Unlike `labels()`, a read creates nothing. */
+  protected lookup(args: readonly unknown[]): S | undefined {
+    const values = this.valuesOf(args);
+    return values.length === 0 ? this.unlabelled() : this.find(values);
+  }
+
+  /** Label values of a label object or positional values, checked as an update checks them. */
+  private valuesOf(args: readonly unknown[]): string[] {
     const labels = (args.length === 1 && typeof args[0] === 'object' ? args[0] : undefined) as
       | Record<string, unknown>
       | undefined;
@@ -298,11 +315,7 @@ export abstract class Metric<S extends Series, T extends readonly string[]> {
     if (values.some((v) => v === undefined) || (labels && Object.keys(labels).length !== values.length)) {
       this.labelError(labels ?? {});
     }
-    const s = this.find(values as string[]);
-    if (s === undefined) return;
-    this.unlink(values as string[]);
-    this.series.splice(this.series.indexOf(s), 1);
-    detach(s);
+    return values as string[];
   }
 
   private unlink(values: readonly string[]): void {
@@ -385,10 +398,16 @@ export abstract class Metric<S extends Series, T extends readonly string[]> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(constLabels)) {
       checkLabelName(name, this.name);
-      if (reserved.includes(name) || (this.labelNames as readonly string[]).includes(name)) {
+      if (reserved.includes(name)) {
+        throw new VigilError(
+          'VIGIL_ERR_RESERVED_LABEL',
+          `const label "${name}" is reserved on metric "${this.name}" (its type writes "${name}" itself); choose another name.`,
+        );
+      }
+      if ((this.labelNames as readonly string[]).includes(name)) {
         throw new VigilError(
           'VIGIL_ERR_DUPLICATE_LABEL',
-          `const label "${name}" of metric "${this.name}" is also a declared or reserved label; use one or the other.`,
+          `const label "${name}" of metric "${this.name}" is also a declared label; use one or the other.`,
         );
       }
       const v = keyOf(value);
@@ -409,13 +428,7 @@ function detach(s: Series): void {
   s.clear();
 }
 
-/** The map key of a label value; undefined for what is not a valid value. */
-export function keyOf(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return `${v}`;
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return undefined;
-}
+export { keyOf };
 
 function describeValue(v: unknown): string {
   if (v === undefined) return 'undefined';

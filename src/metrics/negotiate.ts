@@ -1,4 +1,22 @@
-import type { Format } from './exposition.js';
+import { contentTypeOf, type Format } from './exposition.js';
+
+export interface Negotiated {
+  format: Format;
+  contentType: string;
+  /** Compress the body with gzip (and say `Content-Encoding: gzip`). */
+  gzip: boolean;
+}
+
+/**
+ * Everything a metrics endpoint decides from the request headers, in one call.
+ *
+ * @example
+ * const { format, contentType, gzip } = negotiate(req.headers.accept, req.headers['accept-encoding']);
+ */
+export function negotiate(accept: string | null | undefined, acceptEncoding?: string | null): Negotiated {
+  const format = negotiateFormat(accept);
+  return { format, contentType: contentTypeOf(format), gzip: acceptsGzip(acceptEncoding) };
+}
 
 interface MediaRange {
   type: string;

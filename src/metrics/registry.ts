@@ -1,6 +1,6 @@
 import { Counter, type CounterConfig } from './counter.js';
 import { AlreadyRegisteredError, CollectError, VigilError } from './errors.js';
-import { contentTypeOf, type Format, render } from './exposition.js';
+import { contentTypeOf, encode, type Format } from './exposition.js';
 import type { Collector, Family, SummaryFamily, ValuePoint } from './family.js';
 import { Gauge, type GaugeConfig } from './gauge.js';
 import { Histogram, type HistogramConfig } from './histogram.js';
@@ -47,6 +47,8 @@ export interface FamilySnapshot {
 
 /** Counts label sets folded into overflow series, per metric; see `maxSeries`. */
 export const OVERFLOW_METRIC = 'vigil_series_overflow_total';
+/** Every name the overflow family writes in either format; no other family may take one. */
+const OVERFLOW_NAMES: readonly string[] = ['vigil_series_overflow', OVERFLOW_METRIC, 'vigil_series_overflow_created'];
 
 /**
  * Holds metric families and renders them. Registration checks everything before it
@@ -119,7 +121,7 @@ export class Registry {
         );
       }
     }
-    if (metric.name === OVERFLOW_METRIC) {
+    if (metric.sampleNames().some((sample) => OVERFLOW_NAMES.includes(sample))) {
       throw new VigilError(
         'VIGIL_ERR_NAME_COLLISION',
         `"${OVERFLOW_METRIC}" is written by Vigil itself; choose another name.`,
@@ -181,6 +183,13 @@ export class Registry {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(labels)) {
       checkLabelName(name, 'default labels');
+      // Histograms and summaries write these themselves; a default would repeat the label.
+      if (name === 'le' || name === 'quantile') {
+        throw new VigilError(
+          'VIGIL_ERR_RESERVED_LABEL',
+          `default label "${name}" is written by histograms or summaries themselves; choose another name.`,
+        );
+      }
       const v = keyOf(value);
       if (v === undefined) {
         throw new VigilError('VIGIL_ERR_LABEL_VALUE', `default label "${name}" must be a string, number or boolean.`);
@@ -247,10 +256,12 @@ export class Registry {
         overflow.push({ labelText: `metric="${escapeLabelValue(metric.name)}"`, value: metric.overflowCount });
       }
     }
-    const names = new Set(this.claimed.keys());
+    const names = new Set([...this.claimed.keys(), ...OVERFLOW_NAMES]);
     for (const group of collected) {
       for (const family of group) {
-        if (names.has(family.name)) {
+        // Compare every sample name, as registration does: counter `x_total` and gauge `x` are one family in OpenMetrics.
+        const samples = sampleNamesOf(family);
+        if (samples.some((sample) => names.has(sample))) {
           errors.push({
             metric: family.name,
             error: new VigilError(
@@ -260,7 +271,7 @@ export class Registry {
           });
           continue;
         }
-        names.add(family.name);
+        for (const sample of samples) names.add(sample);
         families.push(family);
       }
     }
@@ -289,7 +300,12 @@ export class Registry {
 
   /** Renders gathered families with this registry's default labels and options. */
   render(families: readonly Family[], format: Format = 'text'): string {
-    return render(families, format, {
+    return this.encode(families, format).toString('utf8');
+  }
+
+  /** Like `render`, as UTF-8 bytes: what a response body or gzip wants, without a copy. */
+  encode(families: readonly Family[], format: Format = 'text'): Buffer {
+    return encode(families, format, {
       ...(this.defaults === undefined ? {} : { defaultLabels: this.defaults }),
       created: this.openMetricsCreated,
     });
@@ -340,7 +356,15 @@ export class Registry {
         }
       }
       for (const [name, collector] of registry.collectors) {
-        if (!merged.collectors.has(name)) merged.registerCollector(name, collector);
+        const held = merged.collectors.get(name);
+        if (held === undefined) merged.registerCollector(name, collector);
+        else if (held !== collector) {
+          // Keeping either one would silently drop the other's families.
+          throw new VigilError(
+            'VIGIL_ERR_MERGE',
+            `cannot merge registries: each has a different collector named "${name}"; rename one of them.`,
+          );
+        }
       }
     }
     return merged;
@@ -376,6 +400,23 @@ export function register<M extends AnyMetric>(metric: M, registers: readonly Reg
   const result = (chosen ?? metric) as M;
   for (const registry of registers) registry.record(result);
   return result;
+}
+
+/** The sample names a collector's family writes, as `Metric.sampleNames` lists them for metrics. */
+function sampleNamesOf(family: Family): string[] {
+  const n = family.name;
+  switch (family.type) {
+    case 'counter': {
+      const base = n.endsWith('_total') ? n.slice(0, -6) : n;
+      return [base, `${base}_total`, `${base}_created`];
+    }
+    case 'gauge':
+      return [n];
+    case 'histogram':
+      return [n, `${n}_bucket`, `${n}_count`, `${n}_sum`, `${n}_created`];
+    default:
+      return [n, `${n}_count`, `${n}_sum`, `${n}_created`];
+  }
 }
 
 function describe(metric: AnyMetric): string {

@@ -157,7 +157,7 @@ export class Summary<const T extends readonly string[] = []> extends Metric<Summ
     return new SummarySeries(this as AnyMetric, labelText, this.sliceCount);
   }
 
-  observe(this: Summary<[]>, value: number): void;
+  observe(this: Summary<readonly []>, value: number): void;
   observe(labels: LabelSet<T[number]>, value: number): void;
   observe(a: unknown, b?: unknown): void {
     if (typeof a === 'object' && a !== null) this.bySet(a as Record<string, unknown>).observe(b as number);
@@ -168,7 +168,7 @@ export class Summary<const T extends readonly string[] = []> extends Metric<Summ
     return this.child(args).startTimer();
   }
 
-  time<R>(this: Summary<[]>, fn: () => R): R;
+  time<R>(this: Summary<readonly []>, fn: () => R): R;
   time<R>(labels: LabelSet<T[number]>, fn: () => R): R;
   time<R>(a: unknown, b?: () => R): R {
     if (typeof a === 'function') return this.unlabelled().time(a as () => R);

@@ -34,14 +34,17 @@ export function formatCanonical(value: number): string {
   return formatValue(value);
 }
 
-/** Renders `a="x",b="y"` for names and already-stringified values. */
-export function renderLabelPairs(names: readonly string[], values: readonly string[]): string {
-  let out = '';
+/**
+ * Renders `a="x",b="y"` for names and already-stringified values. `join` builds one flat
+ * string: concatenation would leave a rope of ~20 cons strings per series, costing heap
+ * and a slower walk at every scrape.
+ */
+export function renderLabelPairs(names: readonly string[], values: readonly string[], prefix = ''): string {
+  const parts: string[] = prefix === '' ? [] : [prefix];
   for (let i = 0; i < names.length; i++) {
-    if (i > 0) out += ',';
-    out += `${names[i]}="${escapeLabelValue(values[i] as string)}"`;
+    parts.push(`${names[i]}="${escapeLabelValue(values[i] as string)}"`);
   }
-  return out;
+  return parts.join(',');
 }
 
 /** Inverse of renderLabelPairs, for the rare paths (snapshots, revived series). */
