@@ -426,6 +426,8 @@ export abstract class Metric<S extends Series, T extends readonly string[]> {
 function detach(s: Series): void {
   s.touched = -1;
   s.clear();
+  // It counts from zero now: OpenMetrics `_created` says since when, as `reset()` does unlabelled.
+  s.created = Date.now() / 1000;
 }
 
 export { keyOf };

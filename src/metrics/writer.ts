@@ -59,7 +59,8 @@ export class ByteWriter {
     let end = this.pos;
     do {
       const q = Math.floor(v / 10);
-      b[end++] = 48 + v - q * 10;
+      // Digit first: 48 + v would round above 2^53 and corrupt the last digit.
+      b[end++] = 48 + (v - q * 10);
       v = q;
     } while (v > 0);
     // Digits came out least significant first.
@@ -69,6 +70,11 @@ export class ByteWriter {
       b[hi] = t;
     }
     this.pos = end;
+  }
+
+  /** Drops what was written: a render that threw must not leave its bytes to the next one. */
+  reset(): void {
+    this.pos = 0;
   }
 
   /** The bytes written so far, copied out; the writer is empty again afterwards. */
