@@ -26,12 +26,25 @@ export function formatValue(value: number): string {
 }
 
 /**
- * OpenMetrics wants `le` and `quantile` in canonical form: an integral value keeps a
- * trailing `.0` (`1.0`, not `1`), as Go's exposition writes it.
+ * OpenMetrics wants `le` and `quantile` in canonical form, which is Go's shortest `%g`
+ * with a `.0` added to integral values: `1.0`, `0.005`, `123456.0`, `1e+06`, `1e-05`.
+ * Prometheus 2.x keeps `le` as written, so anything else splits a bucket's series from
+ * the same bucket exported by Go or Python clients.
  */
 export function formatCanonical(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 1e21) return `${value}.0`;
-  return formatValue(value);
+  if (!Number.isFinite(value)) return formatValue(value);
+  if (value === 0) return '0.0';
+  // Shortest round-trip digits, e.g. '1.23456e+5'.
+  const [mantissa, exponent] = value.toExponential().split('e') as [string, string];
+  const exp = Number(exponent);
+  let out: string;
+  if (exp < -4 || exp >= 6) {
+    const digits = exp < 0 ? -exp : exp;
+    out = `${mantissa}e${exp < 0 ? '-' : '+'}${digits < 10 ? '0' : ''}${digits}`;
+  } else {
+    out = `${value}`;
+  }
+  return out.includes('.') || out.includes('e') ? out : `${out}.0`;
 }
 
 /**
