@@ -1,4 +1,5 @@
 import { VigilError } from './errors.js';
+import { keyOf } from './keys.js';
 import type { LabelValue } from './metric.js';
 import { checkLabelName } from './names.js';
 import { escapeLabelValue } from './text.js';
@@ -28,8 +29,13 @@ export function makeExemplar(labels: ExemplarLabels, value: number, metric: stri
         cause: error,
       });
     }
-    const raw = labels[name];
-    const v = typeof raw === 'string' ? raw : `${raw}`;
+    const v = keyOf(labels[name]);
+    if (v === undefined) {
+      throw new VigilError(
+        'VIGIL_ERR_EXEMPLAR',
+        `exemplar label "${name}" of metric "${metric}" must be a string, number or boolean.`,
+      );
+    }
     runes += countRunes(name) + countRunes(v);
     if (text !== '') text += ',';
     text += `${name}="${escapeLabelValue(v)}"`;

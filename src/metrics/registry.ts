@@ -1,6 +1,6 @@
 import { Counter, type CounterConfig } from './counter.js';
 import { AlreadyRegisteredError, CollectError, VigilError } from './errors.js';
-import { contentTypeOf, encode, type Format } from './exposition.js';
+import { contentTypeOf, type EncodeAsyncOptions, encode, encodeAsync, type Format } from './exposition.js';
 import type { Collector, Family, SummaryFamily, ValuePoint } from './family.js';
 import { Gauge, type GaugeConfig } from './gauge.js';
 import { Histogram, type HistogramConfig } from './histogram.js';
@@ -259,6 +259,17 @@ export class Registry {
     const names = new Set([...this.claimed.keys(), ...OVERFLOW_NAMES]);
     for (const group of collected) {
       for (const family of group) {
+        const problem = malformed(family);
+        if (problem !== undefined) {
+          errors.push({
+            metric: String((family as { name?: unknown })?.name),
+            error: new VigilError(
+              'VIGIL_ERR_COLLECT',
+              `a collector returned a malformed family: ${problem}; it was left out.`,
+            ),
+          });
+          continue;
+        }
         // Compare every sample name, as registration does: counter `x_total` and gauge `x` are one family in OpenMetrics.
         const samples = sampleNamesOf(family);
         if (samples.some((sample) => names.has(sample))) {
@@ -308,6 +319,22 @@ export class Registry {
     return encode(families, format, {
       ...(this.defaults === undefined ? {} : { defaultLabels: this.defaults }),
       created: this.openMetricsCreated,
+    });
+  }
+
+  /**
+   * Like `encode`, in slices that yield to the event loop (see `encodeAsync`): what a
+   * scrape of a large registry uses so the process keeps serving other requests.
+   */
+  encodeAsync(
+    families: readonly Family[],
+    format: Format = 'text',
+    options: Pick<EncodeAsyncOptions, 'sliceMs'> = {},
+  ): Promise<Buffer> {
+    return encodeAsync(families, format, {
+      ...(this.defaults === undefined ? {} : { defaultLabels: this.defaults }),
+      created: this.openMetricsCreated,
+      ...(options.sliceMs === undefined ? {} : { sliceMs: options.sliceMs }),
     });
   }
 
@@ -419,9 +446,51 @@ function sampleNamesOf(family: Family): string[] {
   }
 }
 
+/** The whole definition, so two conflicting ones never read alike. */
 function describe(metric: AnyMetric): string {
   const labels = metric.labelNames as readonly string[];
-  return `${metric.type} with labels [${labels.join(', ')}] and help ${JSON.stringify(metric.help)}`;
+  let out = `${metric.type} with labels [${labels.join(', ')}] and help ${JSON.stringify(metric.help)}`;
+  if (metric.unit !== '') out += `, unit "${metric.unit}"`;
+  if (Object.keys(metric.constLabels).length > 0) out += `, const labels ${JSON.stringify(metric.constLabels)}`;
+  if (metric.type === 'histogram') out += `, buckets [${(metric as unknown as Histogram).upperBounds.join(', ')}]`;
+  if (metric.type === 'summary') out += `, percentiles [${(metric as unknown as Summary).percentiles.join(', ')}]`;
+  return out;
+}
+
+/**
+ * What is wrong with a collector's family, or undefined. Checked before rendering, so one
+ * bad collector loses its own family instead of failing the whole scrape.
+ */
+function malformed(f: Family): string | undefined {
+  if (f === null || typeof f !== 'object') return 'not an object';
+  if (typeof f.name !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(f.name))
+    return `invalid name ${JSON.stringify(f.name)}`;
+  if (typeof f.help !== 'string') return `family "${f.name}" has no help string`;
+  if (!['counter', 'gauge', 'histogram', 'summary'].includes(f.type))
+    return `family "${f.name}" has unknown type ${JSON.stringify(f.type)}`;
+  if (typeof f.unit !== 'string' || !Array.isArray(f.labelNames) || !Array.isArray(f.series)) {
+    return `family "${f.name}" needs unit (string), labelNames and series (arrays)`;
+  }
+  if (f.type === 'histogram' && !Array.isArray(f.upperBounds)) return `histogram "${f.name}" has no upperBounds`;
+  if (f.type === 'summary' && !Array.isArray(f.percentiles)) return `summary "${f.name}" has no percentiles`;
+  for (const point of f.series as readonly {
+    labelText?: unknown;
+    value?: unknown;
+    counts?: unknown;
+    quantiles?: unknown;
+  }[]) {
+    if (point === null || typeof point !== 'object' || typeof point.labelText !== 'string') {
+      return `a series of "${f.name}" has no labelText string (build it with renderLabels)`;
+    }
+    const ok =
+      f.type === 'histogram'
+        ? Array.isArray(point.counts) && point.counts.length === f.upperBounds.length + 1
+        : f.type === 'summary'
+          ? Array.isArray(point.quantiles)
+          : typeof point.value === 'number';
+    if (!ok) return `a series of "${f.name}" does not fit its type ${f.type}`;
+  }
+  return undefined;
 }
 
 function summaryFamily(summary: Summary): SummaryFamily {
