@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm run bench`: Vigil vs prom-client vs the OpenTelemetry metrics SDK, in one process.
+# Prints the tables and writes bench/results/latest.md. Extra arguments go to
+# bench/metrics.ts: --quick (short rounds, writes nothing), --only=word[,word].
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec node --expose-gc --import tsx bench/metrics.ts "$@"
