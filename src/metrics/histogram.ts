@@ -42,7 +42,7 @@ export class HistogramSeries extends Series {
       (this.metric.revive(this) as HistogramSeries).observe(value, exemplar);
       return;
     }
-    const bounds = (this.metric as unknown as Histogram).upperBounds;
+    const bounds = (this.metric as unknown as Histogram).bounds;
     const n = bounds.length;
     let i = 0;
     while (i < n && value > (bounds[i] as number)) i++;
@@ -97,10 +97,13 @@ export class Histogram<const T extends readonly string[] = []> extends Metric<Hi
   readonly type = 'histogram';
   /** Finite upper bounds, increasing; +Inf is implied. */
   readonly upperBounds: readonly number[];
+  /** The same bounds, unfrozen: V8 reads frozen arrays slowly, and observe() scans these. */
+  readonly bounds: number[];
 
   constructor(config: HistogramConfig<T>) {
     super(config, ['le']);
-    this.upperBounds = Object.freeze(checkBuckets(config.buckets ?? DEFAULT_BUCKETS, this.name));
+    this.bounds = checkBuckets(config.buckets ?? DEFAULT_BUCKETS, this.name);
+    this.upperBounds = Object.freeze([...this.bounds]);
     this.init();
     // biome-ignore lint/correctness/noConstructorReturn: get-or-create hands back the registered twin
     return register(this, config.registers);
