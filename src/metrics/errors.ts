@@ -22,6 +22,8 @@ export const ErrorCodes = {
   VIGIL_ERR_EXEMPLAR: 'Invalid exemplar',
   VIGIL_ERR_COLLECT: 'A collect callback failed',
   VIGIL_ERR_MERGE: 'Registries cannot be merged',
+  VIGIL_ERR_EXPORTER_OPTION: 'Invalid metrics handler or server option',
+  VIGIL_ERR_SERVER_START: 'The metrics server could not start',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

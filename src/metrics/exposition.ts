@@ -58,24 +58,35 @@ export async function encodeAsync(
 ): Promise<Buffer> {
   const sliceMs = options.sliceMs ?? 5;
   const om = format === 'openmetrics';
-  // Its own writer: the shared one may be used by a synchronous encode while this one waits.
-  const w = new ByteWriter();
-  let sliceStart = performance.now();
-  for (const f of families) {
-    const series = f.series.slice();
-    const write = familyWriter(w, f, series, om, options);
-    const step = Math.max(1, Math.floor(LINES_PER_STEP / linesPerSeries(f)));
-    for (let from = 0; from < series.length; from += step) {
-      write(w, from, Math.min(from + step, series.length));
-      if (performance.now() - sliceStart >= sliceMs) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
+  // Its own writer: the shared one may be used by a synchronous encode while this one
+  // waits. The spare is kept between scrapes so a large registry does not regrow a buffer
+  // (megabytes of external memory, which make V8 run full GCs) at every scrape.
+  const w = spareWriter ?? new ByteWriter();
+  spareWriter = undefined;
+  try {
+    let sliceStart = performance.now();
+    for (const f of families) {
+      const series = f.series.slice();
+      const write = familyWriter(w, f, series, om, options);
+      const step = Math.max(1, Math.floor(LINES_PER_STEP / linesPerSeries(f)));
+      for (let from = 0; from < series.length; from += step) {
+        write(w, from, Math.min(from + step, series.length));
+        if (performance.now() - sliceStart >= sliceMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
       }
     }
+    if (om) w.text('# EOF\n');
+    return w.finish();
+  } finally {
+    w.reset();
+    spareWriter = w;
   }
-  if (om) w.text('# EOF\n');
-  return w.finish();
 }
+
+/** An idle writer for the next `encodeAsync`; concurrent ones beyond the first make their own. */
+let spareWriter: ByteWriter | undefined;
 
 export function render(families: readonly Family[], format: Format, options: RenderOptions = {}): string {
   return encode(families, format, options).toString('utf8');
