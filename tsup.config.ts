@@ -4,6 +4,13 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'metrics/index': 'src/metrics/index.ts',
+    'collectors/index': 'src/collectors/index.ts',
+    'catalog/index': 'src/catalog/index.ts',
+    'exporter/index': 'src/exporter/index.ts',
+    'http/node/index': 'src/http/node/index.ts',
+    'http/express/index': 'src/http/express/index.ts',
+    'http/fastify/index': 'src/http/fastify/index.ts',
+    'http/hono/index': 'src/http/hono/index.ts',
     'demo/main': 'src/demo/main.ts',
   },
   format: ['esm'],
