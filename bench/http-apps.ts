@@ -1,0 +1,154 @@
+/**
+ * One benchmark server per process: `node --import tsx bench/http-apps.ts <framework> <variant>`.
+ * bench/http.ts starts these; each serves GET /users/:id on 127.0.0.1 (a free port) and
+ * prints `READY <port>` once listening. Variants:
+ *   bare   the framework alone
+ *   noop   with a middleware that does nothing, hooked in the way Vigil's is: what the
+ *          framework itself charges for any middleware
+ *   vigil  with Vigil's adapter (its own Registry)
+ *   peer   with the library people use today: express-prom-bundle, fastify-metrics,
+ *          @hono/prometheus (node:http has none)
+ * Each instrumented variant also serves its registry at /metrics (the load never asks it).
+ * Over IPC, the message 'cpu' is answered with this process' CPU time in microseconds.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { prometheus as honoPrometheus } from '@hono/prometheus';
+import express from 'express';
+import promBundle from 'express-prom-bundle';
+import Fastify from 'fastify';
+import fastifyMetricsModule from 'fastify-metrics';
+import { Hono } from 'hono';
+import { httpMetrics as expressMetrics } from '../src/http/express/index.js';
+import { httpMetrics as fastifyVigil } from '../src/http/fastify/index.js';
+import { httpMetrics as honoVigil } from '../src/http/hono/index.js';
+import { instrument } from '../src/http/node/index.js';
+import { Registry } from '../src/metrics/index.js';
+
+// fastify-metrics is CommonJS with `exports.default`: under ESM the plugin sits one level down.
+const fastifyMetrics = fastifyMetricsModule.default;
+
+export type Framework = 'node' | 'express' | 'fastify' | 'hono';
+export type Variant = 'bare' | 'noop' | 'vigil' | 'peer';
+
+const BODY = '{"id":"42","name":"Ada"}';
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function metricsText(registry: Registry, res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'content-type': registry.contentType() });
+  res.end(await registry.metrics());
+}
+
+async function nodeApp(variant: Variant): Promise<number> {
+  const registry = new Registry();
+  // A plain listener routes by hand, as a node:http service does.
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    if (req.method === 'GET' && url.startsWith('/users/')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(BODY);
+    } else if (url === '/metrics') {
+      void metricsText(registry, res);
+    } else {
+      res.writeHead(404).end();
+    }
+  };
+  if (variant === 'peer') throw new Error('node:http has no peer library in this benchmark');
+  const handler =
+    variant === 'vigil'
+      ? instrument(listener, { registry, routes: ['/users/:id'] })
+      : variant === 'noop'
+        ? (req: IncomingMessage, res: ServerResponse) => {
+            res.on('close', () => {});
+            listener(req, res);
+          }
+        : listener;
+  return listen(createServer(handler));
+}
+
+async function expressApp(variant: Variant): Promise<number> {
+  const app = express();
+  const registry = new Registry();
+  if (variant === 'vigil') {
+    app.use(expressMetrics({ registry }));
+    app.get('/metrics', (_req, res) => void metricsText(registry, res));
+  } else if (variant === 'noop') {
+    app.use((_req, _res, next) => next());
+  } else if (variant === 'peer') {
+    app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true }));
+  }
+  app.get('/users/:id', (_req, res) => {
+    res.type('application/json').send(BODY);
+  });
+  return listen(createServer(app));
+}
+
+async function fastifyApp(variant: Variant): Promise<number> {
+  const app = Fastify();
+  const registry = new Registry();
+  if (variant === 'vigil') {
+    await app.register(fastifyVigil({ registry }));
+    app.get('/metrics', (_req, reply) => {
+      reply.hijack();
+      void metricsText(registry, reply.raw);
+    });
+  } else if (variant === 'noop') {
+    app.addHook('onRequest', (_req, _reply, done) => done());
+  } else if (variant === 'peer') {
+    await app.register(fastifyMetrics, { endpoint: '/metrics', defaultMetrics: { enabled: false } });
+  }
+  app.get('/users/:id', (_req, reply) => {
+    reply.type('application/json').send(BODY);
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return (app.server.address() as AddressInfo).port;
+}
+
+async function honoApp(variant: Variant): Promise<number> {
+  const app = new Hono();
+  const registry = new Registry();
+  if (variant === 'vigil') {
+    app.use(honoVigil({ registry }));
+    app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType() }));
+  } else if (variant === 'noop') {
+    app.use(async (_c, next) => {
+      await next();
+    });
+  } else if (variant === 'peer') {
+    const { printMetrics, registerMetrics } = honoPrometheus();
+    app.use('*', registerMetrics);
+    app.get('/metrics', printMetrics);
+  }
+  app.get('/users/:id', (c) => c.body(BODY, 200, { 'content-type': 'application/json' }));
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
+  await new Promise((resolve) => server.once('listening', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const APPS: Record<Framework, (variant: Variant) => Promise<number>> = {
+  node: nodeApp,
+  express: expressApp,
+  fastify: fastifyApp,
+  hono: honoApp,
+};
+
+const [framework, variant] = process.argv.slice(2) as [Framework, Variant];
+const start = APPS[framework];
+if (start === undefined || !['bare', 'noop', 'vigil', 'peer'].includes(variant)) {
+  console.error('usage: node --import tsx bench/http-apps.ts <node|express|fastify|hono> <bare|noop|vigil|peer>');
+  process.exit(2);
+}
+const port = await start(variant);
+// The driver asks for this process' CPU time around each run (server CPU per request).
+process.on('message', (message) => {
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
+  }
+});
+console.log(`READY ${port}`);

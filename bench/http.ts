@@ -1,0 +1,324 @@
+/**
+ * HTTP middleware throughput: each framework bare, with Vigil's adapter, and with the
+ * metrics library its users pick today, in the same run. Run with
+ * `node --import tsx bench/http.ts` (about 2.5 minutes; writes bench/results/http.md).
+ * Options: `--quick` (2 rounds), `--only=express,hono`, `--rounds=N`, `--seconds=S`,
+ * `--no-noop` (skip the no-op middleware variant); any of them writes nothing.
+ *
+ * Each server runs in its own process (bench/http-apps.ts) on 127.0.0.1, autocannon runs
+ * here: on a 2-core machine, one core each. A shared machine drifts by tens of percent
+ * within seconds, so the variants run in many short rounds, interleaved in a rotating
+ * order, and each ratio is paired: a variant's round against the bare run of the same
+ * round, then the median over rounds. Goal from issue 3: Vigil >= 0.95x bare and ahead of
+ * the peer library.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { Framework, Variant } from './http-apps.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const quick = process.argv.includes('--quick');
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const ROUNDS = Number(option('rounds') ?? (quick ? 2 : 8));
+const SECONDS = Number(option('seconds') ?? 1);
+const WARMUP_SECONDS = 1;
+const CONNECTIONS = 50;
+const PATH = '/users/42';
+
+const PEERS: Record<Framework, string | undefined> = {
+  node: undefined,
+  express: 'express-prom-bundle',
+  fastify: 'fastify-metrics',
+  hono: '@hono/prometheus',
+};
+const ALL: readonly Framework[] = ['node', 'express', 'fastify', 'hono'];
+const only = option('only')?.split(',');
+const withNoop = !process.argv.includes('--no-noop');
+const FRAMEWORKS = only === undefined ? ALL : ALL.filter((f) => only.includes(f));
+
+interface Server {
+  variant: Variant;
+  port: number;
+  child: ChildProcess;
+}
+
+interface Sample {
+  /** Server CPU time (user + system) per completed request, microseconds. */
+  cpuPerRequest: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  sent: number;
+  errors: number;
+}
+
+async function startServer(framework: Framework, variant: Variant): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'http-apps.ts'), framework, variant], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${framework}/${variant} did not start in 20 s`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`${framework}/${variant} exited with ${code}`)));
+    lines.on('line', (line) => {
+      const m = /^READY (\d+)$/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  return { variant, port, child };
+}
+
+/** The server process' CPU time so far, in microseconds. */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not report its CPU time')), 5_000);
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      resolve((message as { cpu: number }).cpu);
+    });
+    child.send('cpu');
+  });
+}
+
+async function load(server: Server, seconds: number): Promise<Sample> {
+  const port = server.port;
+  const cpuBefore = await cpuOf(server.child);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${PATH}`,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+  });
+  const cpu = (await cpuOf(server.child)) - cpuBefore;
+  return {
+    cpuPerRequest: result.requests.total > 0 ? cpu / result.requests.total : 0,
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    sent: result.requests.total,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** What Vigil's server counted, read from its own /metrics. */
+async function vigilCount(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('http_server_requests_total{method="GET",route="/users/:id"'));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+interface Row {
+  framework: Framework;
+  variant: Variant;
+  library: string;
+  rps: number;
+  ratio: number;
+  /** Median server CPU per request, microseconds. */
+  cpu: number;
+  /** Bare CPU per request / this one: the throughput ratio a CPU-bound server would see. */
+  cpuRatio: number;
+  /** Paired req/s ratio against the no-op middleware, when it ran. */
+  vsNoop: number | undefined;
+  p50: number;
+  p99: number;
+  spread: number;
+  errors: number;
+}
+
+async function benchFramework(framework: Framework): Promise<{ rows: Row[]; check: string }> {
+  const variants: Variant[] = ['bare', ...(withNoop ? (['noop'] as const) : []), 'vigil'];
+  if (PEERS[framework] !== undefined) variants.push('peer');
+  const servers = await Promise.all(variants.map((v) => startServer(framework, v)));
+  const samples = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
+  let sentToVigil = 0;
+  try {
+    for (const s of servers) {
+      const warm = await load(s, WARMUP_SECONDS);
+      if (s.variant === 'vigil') sentToVigil += warm.sent;
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < servers.length; i++) {
+        const s = servers[(i + round) % servers.length] as Server;
+        const sample = await load(s, SECONDS);
+        samples.get(s.variant)?.push(sample);
+        if (s.variant === 'vigil') sentToVigil += sample.sent;
+        process.stdout.write(
+          `  ${framework.padEnd(7)} ${s.variant.padEnd(5)} round ${round + 1}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req\n`,
+        );
+      }
+    }
+    const vigil = servers.find((s) => s.variant === 'vigil') as Server;
+    const counted = await vigilCount(vigil.port);
+    const check = `${framework}: Vigil counted ${counted} requests, autocannon completed ${sentToVigil}`;
+    // Ratios are paired: each round's variant against the same round's bare run, which ran
+    // right next to it, then the median over rounds. This cancels most of the drift of a
+    // shared machine that the raw req/s show in their spread.
+    const bareSamples = samples.get('bare') as Sample[];
+    const noopSamples = samples.get('noop');
+    const rows = variants.map((variant): Row => {
+      const list = samples.get(variant) as Sample[];
+      const rps = median(list.map((s) => s.rps));
+      const all = list.map((s) => s.rps);
+      return {
+        framework,
+        variant,
+        library: variant === 'peer' ? (PEERS[framework] as string) : variant === 'bare' ? '-' : variant,
+        rps,
+        ratio: median(list.map((s, i) => s.rps / (bareSamples[i] as Sample).rps)),
+        cpu: median(list.map((s) => s.cpuPerRequest)),
+        cpuRatio: median(list.map((s, i) => (bareSamples[i] as Sample).cpuPerRequest / s.cpuPerRequest)),
+        vsNoop: noopSamples && median(list.map((s, i) => s.rps / (noopSamples[i] as Sample).rps)),
+        p50: median(list.map((s) => s.p50)),
+        p99: median(list.map((s) => s.p99)),
+        spread: rps > 0 ? (Math.max(...all) - Math.min(...all)) / rps : 0,
+        errors: list.reduce((n, s) => n + s.errors, 0),
+      };
+    });
+    return { rows, check };
+  } finally {
+    for (const s of servers) s.child.kill('SIGTERM');
+  }
+}
+
+function version(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string })
+      .version;
+  } catch {
+    return '?';
+  }
+}
+
+function commit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', 'src'], { cwd: root, encoding: 'utf8' }).trim();
+    return dirty === '' ? sha : `${sha} + uncommitted changes in src/`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function table(rows: Row[]): string {
+  const head = [
+    'framework',
+    'middleware',
+    'req/s',
+    'vs bare',
+    'CPU µs/req',
+    'vs bare (CPU)',
+    'p50 ms',
+    'p99 ms',
+    'spread',
+    'errors',
+  ];
+  const body = rows.map((r) => [
+    r.framework,
+    r.library,
+    Math.round(r.rps).toLocaleString('en-US'),
+    `${r.ratio.toFixed(2)}x`,
+    r.cpu.toFixed(1),
+    `${r.cpuRatio.toFixed(2)}x`,
+    String(r.p50),
+    String(r.p99),
+    `${Math.round(r.spread * 100)}%`,
+    String(r.errors),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
+  const right = [false, false, true, true, true, true, true, true, true, true];
+  const fmt = (cells: string[]) =>
+    `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (right[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  return [fmt(head), rule, ...body.map(fmt)].join('\n');
+}
+
+function goals(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const framework of FRAMEWORKS) {
+    const vigil = rows.find((r) => r.framework === framework && r.variant === 'vigil');
+    const peer = rows.find((r) => r.framework === framework && r.variant === 'peer');
+    const noop = rows.find((r) => r.framework === framework && r.variant === 'noop');
+    if (vigil === undefined) continue;
+    const fast = vigil.ratio >= 0.95;
+    out.push(`- ${framework}: Vigil at ${vigil.ratio.toFixed(2)}x bare (goal >= 0.95x): ${fast ? 'met' : 'MISSED'}`);
+    if (noop !== undefined && vigil.vsNoop !== undefined) {
+      out.push(
+        `  (a middleware that does nothing runs at ${noop.ratio.toFixed(2)}x bare; Vigil at ${vigil.vsNoop.toFixed(2)}x that no-op)`,
+      );
+    }
+    if (peer !== undefined) {
+      const ahead = vigil.rps > peer.rps;
+      out.push(
+        `- ${framework}: Vigil ${(vigil.rps / peer.rps).toFixed(2)}x ${peer.library} (goal > 1x): ${ahead ? 'met' : 'MISSED'}`,
+      );
+    }
+  }
+  return out;
+}
+
+const started = Date.now();
+console.log(
+  `HTTP middleware benchmark: autocannon, ${CONNECTIONS} connections, pipelining 1, ${ROUNDS} x ${SECONDS} s per variant${quick ? ' (quick)' : ''}`,
+);
+const rows: Row[] = [];
+const checks: string[] = [];
+for (const framework of FRAMEWORKS) {
+  const result = await benchFramework(framework);
+  rows.push(...result.rows);
+  checks.push(result.check);
+}
+const report = [
+  '# Vigil HTTP middleware benchmark',
+  '',
+  'Generated by `node --import tsx bench/http.ts`. Each server ran in its own process on 127.0.0.1; autocannon',
+  `(${CONNECTIONS} connections, pipelining 1, GET ${PATH} answered with a small JSON body) ran in the driver process.`,
+  `Every variant ran ${ROUNDS} rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, interleaved with the others;`,
+  'req/s, CPU and latencies are medians over the rounds; spread is (max - min) / median of req/s. The ratios',
+  'are paired: each round of a variant against the bare run of the same round, then the median over rounds.',
+  '"CPU µs/req" is the server process\' user + system time per completed request; "vs bare (CPU)" is bare\'s',
+  "CPU per request over the variant's: the throughput ratio a CPU-bound server would see.",
+  '"noop" is a middleware that does nothing, hooked in the way Vigil\'s adapter is (node:http: a wrapping',
+  'listener with a close listener; Express: app.use; Fastify: an onRequest hook; Hono: app.use): what the',
+  'framework charges for any middleware, which no middleware can get under.',
+  'The servers load Vigil from its TypeScript sources through tsx, as the tests do.',
+  '',
+  `- Date: ${new Date().toISOString()}`,
+  `- Node ${process.version}; CPU: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores`,
+  `- Vigil commit ${commit()}`,
+  `- express ${version('express')}, fastify ${version('fastify')}, hono ${version('hono')}, @hono/node-server ${version('@hono/node-server')}`,
+  `- express-prom-bundle ${version('express-prom-bundle')}, fastify-metrics ${version('fastify-metrics')}, @hono/prometheus ${version('@hono/prometheus')}, prom-client ${version('prom-client')}, autocannon ${version('autocannon')}`,
+  '',
+  table(rows),
+  '',
+  '## Goals (issue 3)',
+  '',
+  ...goals(rows),
+  '',
+  '## Sanity',
+  '',
+  ...checks.map((c) => `- ${c} (requests cut off at the end of a run may be counted but not completed)`),
+  '',
+];
+console.log(`\n${table(rows)}\n\n${goals(rows).join('\n')}\n\n${checks.join('\n')}`);
+if (!quick && withNoop && only === undefined && option('rounds') === undefined && option('seconds') === undefined) {
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'http.md'), report.join('\n'));
+  console.log('\nwrote bench/results/http.md');
+}
+console.log(`(${Math.round((Date.now() - started) / 1000)} s)`);

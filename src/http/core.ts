@@ -1,0 +1,310 @@
+/**
+ * What every HTTP adapter shares: bounded label values, the options, and a recorder that
+ * turns "this request ended" into updates of cached series handles. The adapters only
+ * find out the method, route, status and timing in their framework's way.
+ *
+ * Everything that can be decided when the middleware is built is decided then: which paths
+ * are excluded, whether statuses are grouped, whether sizes and custom labels are recorded.
+ * A request then pays one map lookup per route and one per method/status pair.
+ */
+import { type HttpServerMetrics, httpServerMetrics } from '../catalog/http.js';
+import type { CounterSeries, GaugeSeries, HistogramSeries, LabelValue, Registry } from '../metrics/index.js';
+import { VigilError } from '../metrics/index.js';
+
+/** The `route` of a request no route matched (404s, scans): one series, whatever the URL. */
+export const UNMATCHED_ROUTE = '<unmatched>';
+/** The `method` of every request whose method is not one of {@link STANDARD_METHODS}. */
+export const OTHER_METHOD = 'OTHER';
+/** The `status` of a status code outside 100-599. */
+export const OTHER_STATUS = 'other';
+/**
+ * Status recorded when the client closed the connection before the application ended its
+ * response (nginx's "client closed request"); with `statusGrouping` it is counted as `4xx`.
+ */
+export const CLIENT_CLOSED_STATUS = 499;
+/** Excluded by default: the conventional metrics path, so scrapes do not count themselves. */
+export const DEFAULT_EXCLUDE_PATHS: readonly string[] = Object.freeze(['/metrics']);
+/** The request methods of RFC 9110 plus PATCH; any other method is recorded as {@link OTHER_METHOD}. */
+export const STANDARD_METHODS = Object.freeze([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+] as const);
+
+const METHOD_LABELS: readonly string[] = Object.freeze([...STANDARD_METHODS, OTHER_METHOD]);
+const EXACT_STATUS: readonly string[] = Object.freeze(
+  Array.from({ length: 600 }, (_, code) => (code < 100 ? OTHER_STATUS : String(code))),
+);
+const GROUPED_STATUS: readonly string[] = Object.freeze([OTHER_STATUS, '1xx', '2xx', '3xx', '4xx', '5xx']);
+/** Beyond this many distinct routes, handles are looked up per request instead of cached. */
+const MAX_CACHED_ROUTES = 2_000;
+
+/** A custom label: its value, computed from the request when the request ends. */
+export type LabelFunction<Req> = (req: Req) => LabelValue | null | undefined;
+
+export interface HttpMetricsOptions<Req> {
+  /** Registry to record in; default: the default registry. */
+  registry?: Registry;
+  /** Duration buckets in seconds; default 5 ms to 10 s. */
+  buckets?: readonly number[];
+  /**
+   * Requests whose path (without query string) equals one of these strings or matches one
+   * of these patterns are not recorded. Default `['/metrics']`; `[]` records everything.
+   */
+  excludePaths?: readonly (string | RegExp)[];
+  /** Record `2xx`, `4xx`, ... instead of the exact status code. Default false. */
+  statusGrouping?: boolean;
+  /**
+   * Extra labels, by name, each computed from the request when it ends. Keep their values
+   * bounded: past `maxSeries` label sets a family folds new ones into one overflow series.
+   * `null`, `undefined` and a function that throws give the empty value.
+   */
+  customLabels?: Readonly<Record<string, LabelFunction<Req>>>;
+  /** Also record request and response sizes (from Content-Length). Default false. */
+  sizes?: boolean;
+  /** Size buckets in bytes (with `sizes`). */
+  sizeBuckets?: readonly number[];
+  /** Series limit per family (default 10,000). */
+  maxSeries?: number;
+}
+
+interface Handles {
+  count: CounterSeries;
+  duration: HistogramSeries;
+  requestSize: HistogramSeries | undefined;
+  responseSize: HistogramSeries | undefined;
+}
+
+/** The method's index in {@link METHOD_LABELS}: a fixed set of values, whatever the client sends. */
+export function methodIndex(method: string | undefined): number {
+  switch (method) {
+    case 'GET':
+      return 0;
+    case 'HEAD':
+      return 1;
+    case 'POST':
+      return 2;
+    case 'PUT':
+      return 3;
+    case 'DELETE':
+      return 4;
+    case 'CONNECT':
+      return 5;
+    case 'OPTIONS':
+      return 6;
+    case 'TRACE':
+      return 7;
+    case 'PATCH':
+      return 8;
+    default:
+      return 9;
+  }
+}
+
+/** The `method` label value of a request method. */
+export function methodLabel(method: string | undefined): string {
+  return METHOD_LABELS[methodIndex(method)] as string;
+}
+
+/** The `status` label value of a status code: `'404'`, or `'4xx'` when grouped. */
+export function statusLabel(code: number, grouped = false): string {
+  return grouped ? (GROUPED_STATUS[groupedKey(code)] as string) : (EXACT_STATUS[exactKey(code)] as string);
+}
+
+function exactKey(code: number): number {
+  return code >= 100 && code < 600 ? Math.trunc(code) : 0;
+}
+
+function groupedKey(code: number): number {
+  return code >= 100 && code < 600 ? Math.trunc(code / 100) : 0;
+}
+
+/** The path of a request target: everything before `?`. */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** A Content-Length header as a number of bytes; -1 when absent or not a length. */
+export function contentLength(header: string | number | readonly string[] | null | undefined): number {
+  if (typeof header === 'number') return header >= 0 ? header : -1;
+  if (typeof header !== 'string' || header === '') return -1;
+  const n = Number(header);
+  return Number.isInteger(n) && n >= 0 ? n : -1;
+}
+
+/**
+ * Records requests for one middleware instance. `begin` when a request arrives (counts it
+ * in flight, returns the method index), `end` once when it is over (however it ended).
+ */
+export class HttpRecorder<Req> {
+  /** Whether adapters should read Content-Length headers. */
+  readonly sizes: boolean;
+  /** Tests a path against `excludePaths`; null when nothing is excluded. */
+  readonly isExcluded: ((path: string) => boolean) | null;
+  readonly metrics: HttpServerMetrics<readonly string[]>;
+
+  private readonly inFlight: (GaugeSeries | undefined)[] = new Array(METHOD_LABELS.length).fill(undefined);
+  private readonly routes = new Map<string, Map<number, Handles>>();
+  private readonly statusText: readonly string[];
+  private readonly statusKey: (code: number) => number;
+  private readonly custom: readonly (readonly [string, LabelFunction<Req>])[] | null;
+
+  constructor(options: HttpMetricsOptions<Req> = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw invalidOption('options must be an object, e.g. { registry, excludePaths: ["/metrics"] }.');
+    }
+    this.custom = checkCustomLabels(options.customLabels);
+    this.sizes = options.sizes === true;
+    this.metrics = httpServerMetrics({
+      ...(options.registry === undefined ? {} : { registry: options.registry }),
+      ...(options.buckets === undefined ? {} : { buckets: options.buckets }),
+      ...(options.sizeBuckets === undefined ? {} : { sizeBuckets: options.sizeBuckets }),
+      ...(options.maxSeries === undefined ? {} : { maxSeries: options.maxSeries }),
+      extraLabels: this.custom === null ? [] : this.custom.map(([name]) => name),
+      sizes: this.sizes,
+    });
+    const grouped = options.statusGrouping === true;
+    this.statusText = grouped ? GROUPED_STATUS : EXACT_STATUS;
+    this.statusKey = grouped ? groupedKey : exactKey;
+    this.isExcluded = excluder(options.excludePaths ?? DEFAULT_EXCLUDE_PATHS);
+  }
+
+  /** Counts a request in flight; pass the returned index to `end`. */
+  begin(method: string | undefined): number {
+    const m = methodIndex(method);
+    let gauge = this.inFlight[m];
+    if (gauge === undefined) {
+      gauge = this.metrics.inFlight.labels({ method: METHOD_LABELS[m] as string });
+      this.inFlight[m] = gauge;
+    }
+    gauge.inc();
+    return m;
+  }
+
+  /**
+   * Records a finished (or abandoned) request. `start` is the `performance.now()` of its
+   * arrival; sizes are -1 when unknown.
+   */
+  end(m: number, route: string, status: number, start: number, req: Req, requestBytes = -1, responseBytes = -1): void {
+    const seconds = (performance.now() - start) / 1000;
+    (this.inFlight[m] as GaugeSeries).dec();
+    const h =
+      this.custom === null ? this.cached(m, route, this.statusKey(status)) : this.labelled(m, route, status, req);
+    h.count.inc();
+    h.duration.observe(seconds);
+    if (requestBytes >= 0) h.requestSize?.observe(requestBytes);
+    if (responseBytes >= 0) h.responseSize?.observe(responseBytes);
+  }
+
+  private cached(m: number, route: string, sk: number): Handles {
+    let byKey = this.routes.get(route);
+    if (byKey === undefined) {
+      // A route value per URL (a getRoute callback gone wrong) must not grow this cache.
+      if (this.routes.size >= MAX_CACHED_ROUTES) return this.create(m, route, sk);
+      byKey = new Map();
+      this.routes.set(route, byKey);
+    }
+    const key = sk * 16 + m;
+    let h = byKey.get(key);
+    if (h === undefined) {
+      h = this.create(m, route, sk);
+      byKey.set(key, h);
+    }
+    return h;
+  }
+
+  private create(m: number, route: string, sk: number): Handles {
+    const labels = { method: METHOD_LABELS[m] as string, route, status: this.statusText[sk] as string };
+    return this.handlesFor(labels);
+  }
+
+  /** With custom labels the values vary per request: no cache, the metrics' own lookup. */
+  private labelled(m: number, route: string, status: number, req: Req): Handles {
+    const labels: Record<string, LabelValue> = {
+      method: METHOD_LABELS[m] as string,
+      route,
+      status: this.statusText[this.statusKey(status)] as string,
+    };
+    for (const [name, fn] of this.custom as readonly (readonly [string, LabelFunction<Req>])[]) {
+      labels[name] = customValue(fn, req);
+    }
+    return this.handlesFor(labels);
+  }
+
+  private handlesFor(labels: Record<string, LabelValue>): Handles {
+    // The metric types are generic over the declared labels; these objects always carry them all.
+    const set = labels as unknown as Parameters<HttpServerMetrics<readonly string[]>['requests']['labels']>[0];
+    const { requests, duration, requestSize, responseSize } = this.metrics;
+    return {
+      count: requests.labels(set),
+      duration: duration.labels(set),
+      requestSize: requestSize?.labels(set),
+      responseSize: responseSize?.labels(set),
+    };
+  }
+}
+
+function customValue<Req>(fn: LabelFunction<Req>, req: Req): LabelValue {
+  let v: unknown;
+  try {
+    v = fn(req);
+  } catch {
+    // Recording runs when the response closes: a throw here would crash the server.
+    return '';
+  }
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : '';
+}
+
+function checkCustomLabels<Req>(
+  custom: HttpMetricsOptions<Req>['customLabels'],
+): readonly (readonly [string, LabelFunction<Req>])[] | null {
+  if (custom === undefined) return null;
+  if (custom === null || typeof custom !== 'object') {
+    throw invalidOption(
+      'customLabels must be an object of functions, e.g. { tenant: (req) => req.headers["x-tenant"] }.',
+    );
+  }
+  const entries = Object.entries(custom);
+  for (const [name, fn] of entries) {
+    if (typeof fn !== 'function') {
+      throw invalidOption(`customLabels.${name} must be a function of the request that returns the label value.`);
+    }
+  }
+  return entries.length === 0 ? null : entries;
+}
+
+function excluder(list: readonly (string | RegExp)[]): ((path: string) => boolean) | null {
+  if (!Array.isArray(list)) {
+    throw invalidOption(
+      'excludePaths must be an array of paths or regular expressions, e.g. ["/metrics", /^\\/-\\//].',
+    );
+  }
+  const exact = new Set<string>();
+  const patterns: RegExp[] = [];
+  for (const p of list) {
+    if (typeof p === 'string') exact.add(p);
+    else if (p instanceof RegExp) patterns.push(new RegExp(p.source, p.flags.replace(/[gy]/g, '')));
+    else throw invalidOption(`excludePaths holds ${typeof p}; use strings (exact paths) or regular expressions.`);
+  }
+  if (patterns.length === 0) {
+    if (exact.size === 0) return null;
+    if (exact.size === 1) {
+      const only = [...exact][0] as string;
+      return (path) => path === only;
+    }
+    return (path) => exact.has(path);
+  }
+  return (path) => exact.has(path) || patterns.some((re) => re.test(path));
+}
+
+export function invalidOption(message: string): VigilError {
+  return new VigilError('VIGIL_ERR_INVALID_OPTION', `HTTP metrics: ${message}`);
+}

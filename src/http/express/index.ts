@@ -1,0 +1,128 @@
+/**
+ * vigil/http/express: HTTP server metrics middleware for Express 4 and 5. Express is only
+ * referenced for its types: this module loads no package at runtime.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  CLIENT_CLOSED_STATUS,
+  contentLength,
+  type HttpMetricsOptions,
+  HttpRecorder,
+  invalidOption,
+  pathOf,
+  UNMATCHED_ROUTE,
+} from '../core.js';
+
+export {
+  CLIENT_CLOSED_STATUS,
+  DEFAULT_EXCLUDE_PATHS,
+  type HttpMetricsOptions,
+  type LabelFunction,
+  OTHER_METHOD,
+  OTHER_STATUS,
+  STANDARD_METHODS,
+  UNMATCHED_ROUTE,
+} from '../core.js';
+
+export interface ExpressHttpMetricsOptions extends HttpMetricsOptions<Request> {
+  /**
+   * Overrides the route template, asked when the response closes; `undefined` falls back
+   * to Express' own (`req.baseUrl` + `req.route.path`). Needed for routers mounted on a
+   * path with parameters (`app.use('/orgs/:org', router)`): Express reports such a mount
+   * point with its values in `req.baseUrl`, not as a template.
+   */
+  getRoute?: (req: Request) => string | null | undefined;
+}
+
+/** Beyond this many (mount point, route) pairs, templates are joined per request instead of cached. */
+const MAX_TEMPLATES = 2_000;
+
+/**
+ * Records every request in the HTTP server metrics. Mount it first, before routers, so it
+ * sees every request; the route is the template Express matched (`/users/:id`, with the
+ * router's mount path in front), `<unmatched>` when none did. A request counts when its
+ * response closes: finished (its status), or abandoned by the client (499). Errors that
+ * reach Express' final handler count as the 500 it sends.
+ *
+ * @example
+ * import express from 'express';
+ * import { httpMetrics } from 'vigil/http/express';
+ *
+ * const app = express();
+ * app.use(httpMetrics({ excludePaths: ['/metrics', '/healthz'] }));
+ * app.get('/users/:id', (req, res) => res.json({ id: req.params.id }));
+ */
+export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHandler {
+  const recorder = new HttpRecorder<Request>(options);
+  const routeOf = routeResolver(options.getRoute);
+  const excluded = recorder.isExcluded;
+  const sizes = recorder.sizes;
+  return function vigilHttpMetrics(req: Request, res: Response, next: NextFunction): void {
+    if (excluded?.(pathOf(req.originalUrl ?? req.url))) {
+      next();
+      return;
+    }
+    const start = performance.now();
+    const m = recorder.begin(req.method);
+    // Per-request state lives in this closure, not in properties added to `res`: objects
+    // Node owns keep their shape, so its own http code stays monomorphic.
+    res.on('close', () => {
+      recorder.end(
+        m,
+        routeOf(req),
+        res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS,
+        start,
+        req,
+        sizes ? contentLength(req.headers['content-length']) : -1,
+        sizes ? contentLength(res.getHeader('content-length')) : -1,
+      );
+    });
+    next();
+  };
+}
+
+function routeResolver(getRoute: ExpressHttpMetricsOptions['getRoute']): (req: Request) => string {
+  if (getRoute !== undefined && typeof getRoute !== 'function') {
+    throw invalidOption('getRoute must be a function (req) => route template.');
+  }
+  // baseUrl -> route path -> joined template: no string is built per request.
+  const templates = new Map<string, Map<unknown, string>>();
+  let cached = 0;
+  const expressRoute = (req: Request): string => {
+    const route = (req as { route?: { path?: unknown } }).route;
+    if (route === undefined || route === null) return UNMATCHED_ROUTE;
+    const base = req.baseUrl ?? '';
+    const path = route.path;
+    let byPath = templates.get(base);
+    let template = byPath?.get(path);
+    if (template !== undefined) return template;
+    template = base + describePath(path);
+    if (cached < MAX_TEMPLATES) {
+      if (byPath === undefined) {
+        byPath = new Map();
+        templates.set(base, byPath);
+      }
+      byPath.set(path, template);
+      cached++;
+    }
+    return template;
+  };
+  if (getRoute === undefined) return expressRoute;
+  return (req) => {
+    let route: unknown;
+    try {
+      route = getRoute(req);
+    } catch {
+      route = undefined;
+    }
+    return typeof route === 'string' ? route : expressRoute(req);
+  };
+}
+
+/** A route path as Express accepts it: a string, a RegExp, or an array of them. */
+function describePath(path: unknown): string {
+  if (typeof path === 'string') return path;
+  if (path instanceof RegExp) return path.source;
+  if (Array.isArray(path)) return path.map(describePath).join('|');
+  return UNMATCHED_ROUTE;
+}

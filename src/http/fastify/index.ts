@@ -1,0 +1,103 @@
+/**
+ * vigil/http/fastify: HTTP server metrics as a Fastify 4/5 plugin. Fastify is only
+ * referenced for its types: this module loads no package at runtime (the plugin carries
+ * fastify-plugin's marker itself).
+ */
+import type { ServerResponse } from 'node:http';
+import type {
+  FastifyInstance,
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
+import {
+  CLIENT_CLOSED_STATUS,
+  contentLength,
+  type HttpMetricsOptions,
+  HttpRecorder,
+  pathOf,
+  UNMATCHED_ROUTE,
+} from '../core.js';
+
+export {
+  CLIENT_CLOSED_STATUS,
+  DEFAULT_EXCLUDE_PATHS,
+  type HttpMetricsOptions,
+  type LabelFunction,
+  OTHER_METHOD,
+  OTHER_STATUS,
+  STANDARD_METHODS,
+  UNMATCHED_ROUTE,
+} from '../core.js';
+
+export type FastifyHttpMetricsOptions = HttpMetricsOptions<FastifyRequest>;
+
+/**
+ * A Fastify plugin recording every request in the HTTP server metrics, app-wide (it skips
+ * Fastify's encapsulation, like plugins wrapped in fastify-plugin). Register it before the
+ * routes. The route is `request.routeOptions.url` (prefixes included), `<unmatched>` for the
+ * not-found handler. A request counts when its response finishes, as Fastify's `onResponse`
+ * would (so `inject()` sees it at once), or when its connection closes first (499).
+ *
+ * @example
+ * import Fastify from 'fastify';
+ * import { httpMetrics } from 'vigil/http/fastify';
+ *
+ * const app = Fastify();
+ * await app.register(httpMetrics({ statusGrouping: true }));
+ * app.get('/users/:id', async (request) => ({ id: request.params }));
+ */
+export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPluginCallback {
+  const recorder = new HttpRecorder<FastifyRequest>(options);
+  const excluded = recorder.isExcluded;
+  const sizes = recorder.sizes;
+  /**
+   * The per-request listener. Its state lives in this closure, not in properties added to
+   * the raw response (objects Node owns keep their shape). It is returned unnamed: bundlers
+   * that keep function names (esbuild's keepNames, used by tsx) would otherwise rename
+   * every closure at creation.
+   */
+  function listenerFor(request: FastifyRequest, res: ServerResponse): () => void {
+    const start = performance.now();
+    const m = recorder.begin(request.raw.method);
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      recorder.end(
+        m,
+        request.routeOptions.url ?? UNMATCHED_ROUTE,
+        res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS,
+        start,
+        request,
+        sizes ? contentLength(request.headers['content-length']) : -1,
+        sizes ? contentLength(res.getHeader('content-length')) : -1,
+      );
+    };
+  }
+
+  function onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (excluded === null || !excluded(pathOf(request.raw.url))) {
+      // One listener on two events: 'finish' is when Fastify's onResponse would run (so
+      // inject() sees the request at once); 'close' alone means the client left first.
+      const res = reply.raw;
+      const listener = listenerFor(request, res);
+      res.on('finish', listener);
+      res.on('close', listener);
+    }
+    done();
+  }
+
+  function vigilHttpMetrics(fastify: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void {
+    fastify.addHook('onRequest', onRequest);
+    done();
+  }
+  // fastify-plugin's markers, set by hand: apply to the whole app, show a readable name.
+  Object.assign(vigilHttpMetrics, {
+    [Symbol.for('skip-override')]: true,
+    [Symbol.for('fastify.display-name')]: 'vigil-http-metrics',
+    [Symbol.for('plugin-meta')]: { name: 'vigil-http-metrics' },
+  });
+  return vigilHttpMetrics as FastifyPluginCallback;
+}

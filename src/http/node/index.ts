@@ -1,0 +1,141 @@
+/**
+ * vigil/http/node: HTTP server metrics for a plain node:http request listener.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  CLIENT_CLOSED_STATUS,
+  contentLength,
+  type HttpMetricsOptions,
+  HttpRecorder,
+  invalidOption,
+  pathOf,
+  UNMATCHED_ROUTE,
+} from '../core.js';
+import { compileRoutes } from './routes.js';
+
+export {
+  CLIENT_CLOSED_STATUS,
+  DEFAULT_EXCLUDE_PATHS,
+  type HttpMetricsOptions,
+  type LabelFunction,
+  OTHER_METHOD,
+  OTHER_STATUS,
+  STANDARD_METHODS,
+  UNMATCHED_ROUTE,
+} from '../core.js';
+export { compileRoutes } from './routes.js';
+
+/** A node:http request listener, sync or async. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface NodeHttpMetricsOptions extends HttpMetricsOptions<IncomingMessage> {
+  /**
+   * Route templates to match request paths against: `'/users/:id'`, `'/static/*'`.
+   * A path that matches none is recorded as {@link UNMATCHED_ROUTE}.
+   */
+  routes?: readonly string[];
+  /**
+   * The route template of a request, asked when the request ends (so the listener may
+   * have stored it on `req`). `undefined` falls back to `routes`, then to the unmatched value.
+   */
+  getRoute?: (req: IncomingMessage) => string | null | undefined;
+  /**
+   * Called when the listener throws or its promise rejects, after Vigil answered 500 (if
+   * nothing was sent yet) and recorded it. Default: `console.error(error)`.
+   */
+  onError?: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/**
+ * Wraps a request listener so every request is recorded in the HTTP server metrics
+ * (`http_server_requests_total`, `http_server_request_duration_seconds`,
+ * `http_server_requests_in_flight`). The request counts when its response closes: finished
+ * (its status), abandoned by the client (499), or failed in the listener (500).
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * import { instrument } from 'vigil/http/node';
+ *
+ * const server = createServer(
+ *   instrument((req, res) => res.end('ok'), { routes: ['/users/:id', '/health'] }),
+ * );
+ */
+export function instrument(listener: RequestListener, options: NodeHttpMetricsOptions = {}): RequestListener {
+  if (typeof listener !== 'function') throw invalidOption('instrument(listener) needs a request listener function.');
+  const recorder = new HttpRecorder<IncomingMessage>(options);
+  const routeOf = routeResolver(options);
+  const excluded = recorder.isExcluded;
+  const sizes = recorder.sizes;
+  const onError = options.onError ?? defaultOnError;
+  function fail(error: unknown, req: IncomingMessage, res: ServerResponse): void {
+    if (!res.writableEnded) {
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else {
+        res.destroy();
+      }
+    }
+    onError(error, req, res);
+  }
+
+  return function vigilInstrumented(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
+    if (excluded?.(pathOf(req.url))) return listener(req, res);
+    const start = performance.now();
+    const m = recorder.begin(req.method);
+    let failed = false;
+    // Per-request state lives in this closure, not in properties added to `res`: objects
+    // Node owns keep their shape, so its own http code stays monomorphic.
+    res.on('close', () => {
+      const status = failed ? 500 : res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
+      recorder.end(
+        m,
+        routeOf(req),
+        status,
+        start,
+        req,
+        sizes ? contentLength(req.headers['content-length']) : -1,
+        sizes ? contentLength(res.getHeader('content-length')) : -1,
+      );
+    });
+    let result: void | Promise<void>;
+    try {
+      result = listener(req, res);
+    } catch (error) {
+      failed = !res.writableEnded;
+      fail(error, req, res);
+      return;
+    }
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(undefined, (error: unknown) => {
+        failed = !res.writableEnded;
+        fail(error, req, res);
+      });
+    }
+    return result;
+  };
+}
+
+function routeResolver(options: NodeHttpMetricsOptions): (req: IncomingMessage) => string {
+  const { getRoute, routes } = options;
+  if (getRoute !== undefined && typeof getRoute !== 'function') {
+    throw invalidOption('getRoute must be a function (req) => route template.');
+  }
+  const match = routes === undefined ? undefined : compileRoutes(routes);
+  const matched =
+    match === undefined ? () => UNMATCHED_ROUTE : (req: IncomingMessage) => match(pathOf(req.url)) ?? UNMATCHED_ROUTE;
+  if (getRoute === undefined) return matched;
+  return (req) => {
+    let route: unknown;
+    try {
+      route = getRoute(req);
+    } catch {
+      route = undefined;
+    }
+    return typeof route === 'string' ? route : matched(req);
+  };
+}
+
+function defaultOnError(error: unknown): void {
+  console.error(error);
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Framework packages are optional peers: each adapter may name its framework in types only.
+ * Transpile every module an adapter reaches (as tsup does) and collect the packages the
+ * emitted JavaScript imports at runtime: there must be none.
+ */
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+function runtimeImports(entry: string): { files: string[]; packages: string[] } {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      fileName: file,
+    });
+    for (const { fileName: spec } of ts.preProcessFile(outputText, true, true).importedFiles) {
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+      else if (!spec.startsWith('node:')) packages.add(spec);
+    }
+  };
+  visit(join(root, entry));
+  return { files: [...seen].map((f) => f.slice(root.length)), packages: [...packages] };
+}
+
+describe('adapters load no framework at runtime', () => {
+  it.each([
+    'src/http/node/index.ts',
+    'src/http/express/index.ts',
+    'src/http/fastify/index.ts',
+    'src/http/hono/index.ts',
+  ])('%s imports no package', (entry) => {
+    const { files, packages } = runtimeImports(entry);
+    expect(packages).toEqual([]);
+    // It does reach the core and the catalog: the walk follows relative imports.
+    expect(files).toContain('src/http/core.ts');
+    expect(files).toContain('src/catalog/http.ts');
+    // And no other adapter.
+    const own = `${dirname(entry)}/`;
+    expect(files.filter((f) => f.startsWith('src/http/') && f !== 'src/http/core.ts' && !f.startsWith(own))).toEqual(
+      [],
+    );
+  });
+
+  it('would notice a value import of a framework', () => {
+    const { outputText } = ts.transpileModule("import express from 'express';\nexport const app = express();", {
+      compilerOptions: { module: ts.ModuleKind.ESNext },
+    });
+    expect(ts.preProcessFile(outputText, true, true).importedFiles.map((f) => f.fileName)).toEqual(['express']);
+  });
+});
