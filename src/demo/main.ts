@@ -1,35 +1,24 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
-import { negotiate, Registry } from '../metrics/index.js';
+import { createServer } from 'node:http';
+import { collectDefaultMetrics } from '../collectors/index.js';
+import { Registry } from '../metrics/index.js';
+import { demoService } from './service.js';
 import { simulate } from './simulate.js';
+import { startTraffic } from './traffic.js';
 
 /**
- * `npm start`: a small service exposing /metrics on 127.0.0.1 while it simulates a
- * worker, outbound API calls and test runs. Ctrl-C stops it cleanly.
+ * `npm start`: a small service on 127.0.0.1 with Vigil's HTTP middleware, catalog
+ * metrics for its database, cache, outbound API, LLM and job work, process/runtime/host
+ * collectors, and /metrics; a traffic generator and a background worker keep it busy.
+ * Ctrl-C stops it cleanly.
  */
 const registry = new Registry({ defaultLabels: { service: 'vigil-demo' } });
-const stop = simulate(registry);
+const collectors = collectDefaultMetrics({ registry });
+const service = demoService(registry);
+const stopSimulation = simulate(registry);
+const drainTimer = setInterval(() => void service.drain(), 1000);
+let stopTraffic = () => {};
 
-async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { format, contentType, gzip } = negotiate(req.headers.accept, req.headers['accept-encoding']);
-  const { families, errors } = await registry.gather();
-  for (const { metric, error } of errors) console.error(`collect failed for ${metric}:`, error);
-  const body = registry.encode(families, format);
-  const headers: Record<string, string> = { 'content-type': contentType, vary: 'accept, accept-encoding' };
-  if (gzip) headers['content-encoding'] = 'gzip';
-  res.writeHead(200, headers).end(gzip ? gzipSync(body) : body);
-}
-
-const server = createServer((req, res) => {
-  if (req.url === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
-    serveMetrics(req, res).catch((error: unknown) => {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(`scrape failed: ${String(error)}\n`);
-    });
-    return;
-  }
-  res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
-});
-
+const server = createServer(service.listener);
 const host = process.env.VIGIL_DEMO_HOST ?? '127.0.0.1';
 const port = Number(process.env.VIGIL_DEMO_PORT ?? 9464);
 
@@ -40,22 +29,30 @@ server.on('error', (error: NodeJS.ErrnoException) => {
     return;
   }
   console.error(`demo server failed: ${error.message}`);
-  process.exitCode = 1;
-  stop();
+  shutdown(1);
 });
 
-server.listen(port, host);
 server.on('listening', () => {
   const address = server.address();
   const actual = typeof address === 'object' && address !== null ? address.port : port;
-  console.log(`Vigil demo: metrics at http://${host}:${actual}/metrics (Ctrl-C to stop)`);
+  const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`;
+  stopTraffic = startTraffic(base);
+  console.log(`Vigil demo: metrics at ${base}/metrics, service at ${base}/api/... (Ctrl-C to stop)`);
 });
+server.listen(port, host);
+
+function shutdown(code: number): void {
+  stopTraffic();
+  stopSimulation();
+  clearInterval(drainTimer);
+  collectors.stop();
+  server.close(() => process.exit(code));
+  server.closeAllConnections();
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.log(`\n${signal}: stopping the demo.`);
-    stop();
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
+    shutdown(0);
   });
 }

@@ -1,31 +1,13 @@
-import { exponentialBuckets, type Registry } from '../metrics/index.js';
+import { workerMetrics } from '../catalog/index.js';
+import type { Registry } from '../metrics/index.js';
 
 /**
- * Simulated activity for the demo: a worker processing files, outbound API calls and
- * test runs, recorded the way a real service would record them.
+ * Background activity beside the HTTP traffic: a file-watcher worker processing files in
+ * runs, and test runs with their outcomes and durations (Vigil's test reporters will
+ * record these for real).
  */
 export function simulate(registry: Registry, random: () => number = Math.random): () => void {
-  const filesProcessed = registry.counter({
-    name: 'demo_files_processed_total',
-    help: 'Files the worker finished, by outcome.',
-    labelNames: ['outcome'],
-  });
-  const fileDuration = registry.histogram({
-    name: 'demo_file_processing_duration_seconds',
-    help: 'Time to process one file.',
-    buckets: exponentialBuckets(0.005, 2, 10),
-  });
-  const queueDepth = registry.gauge({ name: 'demo_queue_depth', help: 'Files waiting for the worker.' });
-  const apiCalls = registry.counter({
-    name: 'demo_api_calls_total',
-    help: 'Outbound API calls, by provider and outcome.',
-    labelNames: ['provider', 'outcome'],
-  });
-  const apiDuration = registry.histogram({
-    name: 'demo_api_call_duration_seconds',
-    help: 'Outbound API call latency.',
-    labelNames: ['provider'],
-  });
+  const workers = workerMetrics({ registry });
   const testRuns = registry.counter({
     name: 'demo_tests_total',
     help: 'Tests run, by outcome.',
@@ -38,25 +20,22 @@ export function simulate(registry: Registry, random: () => number = Math.random)
     maxAgeSeconds: 600,
   });
 
-  const done = { ok: filesProcessed.labels({ outcome: 'ok' }), failed: filesProcessed.labels({ outcome: 'failed' }) };
-  const providers = ['github', 'openai', 'stripe'] as const;
-
   const tick = () => {
-    queueDepth.set(Math.floor(random() * 50));
-    for (let i = 0; i < 5; i++) {
-      fileDuration.observe(0.005 + random() * random() * 2);
-      (random() < 0.95 ? done.ok : done.failed).inc();
-    }
-    const provider = providers[Math.floor(random() * providers.length)] ?? 'github';
-    const outcome = random() < 0.9 ? 'success' : random() < 0.5 ? 'rate_limited' : 'error';
-    apiCalls.inc({ provider, outcome });
-    apiDuration.observe({ provider }, 0.05 + random() * 0.8);
-    const passed = random() < 0.97;
-    testRuns.inc({ outcome: passed ? 'passed' : 'failed' });
+    void workers
+      .time({ worker: 'file-watcher', trigger: 'file_change' }, async () => {
+        const files = 1 + Math.floor(random() * 5);
+        for (let i = 0; i < files; i++) {
+          await new Promise((resolve) => setTimeout(resolve, random() * 20));
+          workers.fileProcessed({ worker: 'file-watcher', outcome: random() < 0.97 ? 'success' : 'error' });
+        }
+        if (random() < 0.02) throw new Error('disk full');
+      })
+      .catch(() => {});
+    testRuns.inc({ outcome: random() < 0.97 ? 'passed' : 'failed' });
     testDuration.observe(random() * 3);
   };
   tick();
-  const timer = setInterval(tick, 250);
+  const timer = setInterval(tick, 500);
   timer.unref();
   return () => clearInterval(timer);
 }
