@@ -31,7 +31,11 @@ describe('package exports', () => {
       const specifier = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
       const { stdout } = await run(
         process.execPath,
-        ['--input-type=module', '-e', `const m = await import('${specifier}'); console.log(Object.keys(m).sort().join(','))`],
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import('${specifier}'); console.log(Object.keys(m).sort().join(','))`,
+        ],
         { cwd: root, timeout: 30_000 },
       );
       expect(stdout.trim().split(',').length).toBeGreaterThan(0);
