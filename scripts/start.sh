@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # npm ci is not used: npm 11 rejects this lock file for the platform packages it leaves out.
+  npm install --no-audit --no-fund
 fi
 npx tsup --silent
 exec node dist/demo/main.js

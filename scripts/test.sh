@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: install dependencies if needed, make sure the real components are there,
-# type-check and lint, run all Vitest projects (unit + conformance), print "N passed, N failed[, N skipped]".
+# type-check and lint, run all Vitest projects (unit, conformance, integration), print "N passed, N failed[, N skipped]".
 #
 #   VIGIL_UNIT_ONLY=1 npm test      unit tests only, no components (not honoured in CI)
 #   npm test -- -t 'histogram'      extra arguments go to `vitest run`
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Components every full run needs (names understood by scripts/install-components.sh).
-COMPONENTS=(prometheus promtool python3-prometheus-client)
+COMPONENTS=(prometheus promtool python3-prometheus-client prometheus-pushgateway)
 
 loud() {
   {
@@ -30,8 +30,10 @@ in_ci() {
 # (a) dependencies
 if [ -f package-lock.json ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "test.sh: node_modules missing or older than package-lock.json: npm ci"
-    npm ci
+    # npm install, not npm ci: npm 11 rejects a lock file that leaves out other platforms'
+    # optional packages (@rollup/rollup-*, @biomejs/cli-*), which is how it writes them here.
+    echo "test.sh: node_modules missing or older than package-lock.json: npm install"
+    npm install --no-audit --no-fund
   fi
 elif [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; then
   echo "test.sh: no package-lock.json: npm install"
@@ -52,7 +54,7 @@ fi
 vitest_args=(run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json)
 if [ "$unit_only" -eq 1 ]; then
   loud "VIGIL_UNIT_ONLY=1: running UNIT tests only." \
-    "Conformance tests (real Prometheus, promtool, Python parsers) are NOT run." \
+    "Conformance and integration tests (real Prometheus, promtool, Python parsers, Pushgateway) are NOT run." \
     "This run does not show that Vigil works with the real components."
   vitest_args+=(--project unit)
 elif ! bash scripts/install-components.sh "${COMPONENTS[@]}"; then
