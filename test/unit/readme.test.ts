@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -15,7 +14,9 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```(?:(?!```ts)[\s\S])*?```text\n([\s\S]*?)```/g)].map(
   (m, i) => ({ index: i + 1, code: m[1] as string, expected: m[2] as string }),
 );
-const dir = mkdtempSync(join(tmpdir(), 'vigil-readme-'));
+// Inside the project, so examples resolve its packages (express...) as a user's code would.
+mkdirSync(join(root, 'test-results'), { recursive: true });
+const dir = mkdtempSync(join(root, 'test-results', 'readme-'));
 const tsx = join(root, 'node_modules/.bin/tsx');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
