@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (fast, parallel) and `conformance` (real Prometheus, promtool,
-// Python parsers: one file at a time, after the unit tests; the CI machine has 2 cores).
+// Three projects: `unit` (fast, parallel), `conformance` (real Prometheus, promtool,
+// Python parsers) and `integration` (real Pushgateway, ...): those two run one file at a
+// time, after the unit tests and after each other; the CI machine has 2 cores.
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +22,17 @@ export default defineConfig({
           hookTimeout: 60_000,
           fileParallelism: false,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

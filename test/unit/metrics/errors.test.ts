@@ -175,7 +175,9 @@ describe('error codes', () => {
   it('every code is caused by at least one case above', () => {
     // The exporter's codes are triggered in test/unit/exporter (server.test.ts, handler.test.ts).
     const exporter = ['VIGIL_ERR_EXPORTER_OPTION', 'VIGIL_ERR_SERVER_START'];
-    const covered = new Set<string>([...causes.map(([, code]) => code), 'VIGIL_ERR_COLLECT', ...exporter]);
+    // The Pushgateway client's codes are triggered in test/unit/push (retry.test.ts, url.test.ts).
+    const push = ['VIGIL_ERR_PUSH_OPTION', 'VIGIL_ERR_PUSH_REJECTED', 'VIGIL_ERR_PUSH_FAILED'];
+    const covered = new Set<string>([...causes.map(([, code]) => code), 'VIGIL_ERR_COLLECT', ...exporter, ...push]);
     expect(Object.keys(ErrorCodes).filter((code) => !covered.has(code))).toEqual([]);
   });
 
