@@ -8,6 +8,7 @@ export default defineConfig({
     'catalog/index': 'src/catalog/index.ts',
     'exporter/index': 'src/exporter/index.ts',
     'push/index': 'src/push/index.ts',
+    'tracing/index': 'src/tracing/index.ts',
     'http/node/index': 'src/http/node/index.ts',
     'http/express/index': 'src/http/express/index.ts',
     'http/fastify/index': 'src/http/fastify/index.ts',

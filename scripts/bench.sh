@@ -7,3 +7,5 @@ cd "$(dirname "$0")/.."
 node --expose-gc --import tsx bench/metrics.ts "$@"
 # Event-loop stall while a 100k-series registry is scraped 10/s (honours --quick and --only).
 node --import tsx bench/exporter.ts "$@"
+# withSpan vs raw startActiveSpan, and what the batch queue drops in a tight loop.
+node --expose-gc --import tsx bench/tracing.ts "$@"

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { collectDefaultMetrics } from '../collectors/index.js';
 import { Registry } from '../metrics/index.js';
+import { setupTracing, spanMetricsProcessor } from '../tracing/index.js';
 import { demoService } from './service.js';
 import { simulate } from './simulate.js';
 import { startTraffic } from './traffic.js';
@@ -9,12 +10,22 @@ import { startTraffic } from './traffic.js';
  * `npm start`: a small service on 127.0.0.1 with Vigil's HTTP middleware, catalog
  * metrics for its database, cache, outbound API, LLM and job work, process/runtime/host
  * collectors, and /metrics; a traffic generator and a background worker keep it busy.
+ * The worker's runs are traced: spans stay in memory (the newest 10,000) unless an OTLP
+ * endpoint is set with the OTEL_* variables; span metrics and tracer counters appear in
+ * /metrics, and demo_tests_total carries exemplars.
  * Ctrl-C stops it cleanly.
  */
 const registry = new Registry({ defaultLabels: { service: 'vigil-demo' } });
+const otlpSet = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+const tracing = setupTracing({
+  serviceName: 'vigil-demo',
+  ...(otlpSet ? {} : { endpoint: 'memory://' }),
+  registry,
+  spanProcessors: [spanMetricsProcessor({ registry, maxSeries: 100 })],
+});
 const collectors = collectDefaultMetrics({ registry });
 const service = demoService(registry);
-const stopSimulation = simulate(registry);
+const stopSimulation = simulate(registry, Math.random, tracing);
 const drainTimer = setInterval(() => void service.drain(), 1000);
 let stopTraffic = () => {};
 

@@ -53,6 +53,9 @@ describe('demo (npm start)', () => {
     ]) {
       expect(text).toMatch(new RegExp(`^${family}\\{`, 'm'));
     }
+    // The worker's runs are traced: span metrics, tracer counters, exemplar-ready counter.
+    expect(text).toMatch(/^traces_spans_total\{[^}]*span_name="process file",span_kind="internal"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^vigil_spans_started_total\{service="vigil-demo"\} [1-9]/m);
     // Random /scan/... URLs fold into one route value.
     expect(text).not.toContain('/scan/');
 
