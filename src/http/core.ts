@@ -10,6 +10,7 @@
 import { type HttpServerMetrics, httpServerMetrics } from '../catalog/http.js';
 import type { CounterSeries, GaugeSeries, HistogramSeries, LabelValue, Registry } from '../metrics/index.js';
 import { VigilError } from '../metrics/index.js';
+import type { FetchHeaders, IncomingHeaders, ServerSpan, ServerTracing } from '../tracing/server-span.js';
 
 /** The `route` of a request no route matched (404s, scans): one series, whatever the URL. */
 export const UNMATCHED_ROUTE = '<unmatched>';
@@ -72,6 +73,12 @@ export interface HttpMetricsOptions<Req> {
   sizeBuckets?: readonly number[];
   /** Series limit per family (default 10,000). */
   maxSeries?: number;
+  /**
+   * A SERVER span per request, continuing the caller's W3C `traceparent`, active while the
+   * handler runs and named after the route template (`GET /users/:id`). Pass the handle of
+   * `setupTracing()`, or `serverTracing(tracer)` (both from `vigil/tracing`). Default: none.
+   */
+  tracing?: ServerTracing;
 }
 
 interface Handles {
@@ -150,6 +157,8 @@ export class HttpRecorder<Req> {
   /** Tests a path against `excludePaths`; null when nothing is excluded. */
   readonly isExcluded: ((path: string) => boolean) | null;
   readonly metrics: HttpServerMetrics<readonly string[]>;
+  /** Starts server spans; null without the `tracing` option (adapters check it once per request). */
+  readonly tracing: ServerTracing | null;
 
   private readonly inFlight: (GaugeSeries | undefined)[] = new Array(METHOD_LABELS.length).fill(undefined);
   private readonly routes = new Map<string, Map<number, Handles>>();
@@ -175,6 +184,13 @@ export class HttpRecorder<Req> {
     this.statusText = grouped ? GROUPED_STATUS : EXACT_STATUS;
     this.statusKey = grouped ? groupedKey : exactKey;
     this.isExcluded = excluder(options.excludePaths ?? DEFAULT_EXCLUDE_PATHS);
+    this.tracing = checkTracing(options.tracing);
+  }
+
+  /** Starts a request's server span (with `tracing` only); the route is set when it ends. */
+  startSpan(m: number, headers: IncomingHeaders | FetchHeaders, path: string): ServerSpan {
+    const method = METHOD_LABELS[m] as string;
+    return (this.tracing as ServerTracing).startServerSpan({ method, headers, path });
   }
 
   /** Counts a request in flight; pass the returned index to `end`. */
@@ -279,6 +295,22 @@ function checkCustomLabels<Req>(
     }
   }
   return entries.length === 0 ? null : entries;
+}
+
+function checkTracing(tracing: ServerTracing | undefined): ServerTracing | null {
+  if (tracing === undefined) return null;
+  if (tracing === null || typeof tracing.startServerSpan !== 'function') {
+    throw invalidOption(
+      'tracing must be the handle of setupTracing() or serverTracing(tracer), both from vigil/tracing.',
+    );
+  }
+  return tracing;
+}
+
+/** Names the span after the route and ends it with the status the metrics recorded. */
+export function endSpan(span: ServerSpan, route: string, status: number): void {
+  span.setRoute(route);
+  span.end(status);
 }
 
 function excluder(list: readonly (string | RegExp)[]): ((path: string) => boolean) | null {

@@ -13,10 +13,13 @@ export {
 export { exemplarFromActiveSpan, type TraceExemplar, withExemplars } from './exemplars.js';
 export { TRACING_COLLECTOR } from './self-metrics.js';
 export {
+  type FetchHeaders,
   type IncomingHeaders,
   injectTraceHeaders,
   type ServerSpan,
   type ServerSpanRequest,
+  type ServerTracing,
+  serverTracing,
   startServerSpan,
 } from './server-span.js';
 export {

@@ -3,12 +3,20 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } f
 
 /** Request headers as node:http gives them (lower-case names). */
 export type IncomingHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+/** Request headers of the Fetch API (Hono, Request objects). */
+export interface FetchHeaders {
+  get(name: string): string | null;
+  keys(): Iterable<string>;
+}
 
 export interface ServerSpanRequest {
   method: string;
-  /** The route template (`/users/:id`), not the path: it names the span and stays bounded. */
-  route: string;
-  headers: IncomingHeaders;
+  /**
+   * The route template (`/users/:id`), not the path: it names the span and stays bounded.
+   * Leave it out when it is known only later, and pass it to `setRoute`.
+   */
+  route?: string;
+  headers: IncomingHeaders | FetchHeaders;
   /** The path, recorded as `url.path`. */
   path?: string;
 }
@@ -17,17 +25,34 @@ export interface ServerSpan {
   readonly span: Span;
   /** The context to run the handler in: the span is active, the incoming trace continued. */
   readonly context: Context;
+  /** Names the span `METHOD route` and sets `http.route`, for a route known once the handler ran. */
+  setRoute(route: string): void;
+  /** Calls `fn` with the span active, so spans (and exemplars) made inside it are its children. */
+  run<T>(fn: () => T): T;
   /** Records the status code (ERROR status for 5xx or an error) and ends the span. */
   end(statusCode: number, error?: unknown): void;
 }
 
-const getter: TextMapGetter<IncomingHeaders> = {
-  keys: (carrier) => Object.keys(carrier),
+/**
+ * What the HTTP middleware's `tracing` option needs: the handle `setupTracing`
+ * returns is one; {@link serverTracing} makes one of any other tracer.
+ */
+export interface ServerTracing {
+  startServerSpan(request: ServerSpanRequest): ServerSpan;
+}
+
+const getter: TextMapGetter<IncomingHeaders | FetchHeaders> = {
+  keys: (carrier) => (isFetchHeaders(carrier) ? [...carrier.keys()] : Object.keys(carrier)),
   get: (carrier, key) => {
+    if (isFetchHeaders(carrier)) return carrier.get(key) ?? undefined;
     const v = carrier[key.toLowerCase()];
     return typeof v === 'string' ? v : v?.[0];
   },
 };
+
+function isFetchHeaders(headers: IncomingHeaders | FetchHeaders): headers is FetchHeaders {
+  return typeof headers.get === 'function';
+}
 
 /**
  * A SERVER span for one HTTP request, continuing the caller's trace from W3C
@@ -42,13 +67,22 @@ const getter: TextMapGetter<IncomingHeaders> = {
  */
 export function startServerSpan(tracer: Tracer, request: ServerSpanRequest): ServerSpan {
   const parent = propagation.extract(ROOT_CONTEXT, request.headers, getter);
-  const attributes: Attributes = { 'http.request.method': request.method, 'http.route': request.route };
-  if (request.path !== undefined) attributes['url.path'] = request.path;
-  const span = tracer.startSpan(`${request.method} ${request.route}`, { kind: SpanKind.SERVER, attributes }, parent);
+  const { method, route, path } = request;
+  const attributes: Attributes = { 'http.request.method': method };
+  if (route !== undefined) attributes['http.route'] = route;
+  if (path !== undefined) attributes['url.path'] = path;
+  const name = route === undefined ? method : `${method} ${route}`;
+  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  const active = trace.setSpan(parent, span);
   let ended = false;
   return {
     span,
-    context: trace.setSpan(parent, span),
+    context: active,
+    setRoute(template: string): void {
+      span.updateName(`${method} ${template}`);
+      span.setAttribute('http.route', template);
+    },
+    run: (fn) => context.with(active, fn),
     end(statusCode: number, error?: unknown): void {
       if (ended) return;
       ended = true;
@@ -62,6 +96,17 @@ export function startServerSpan(tracer: Tracer, request: ServerSpanRequest): Ser
       span.end();
     },
   };
+}
+
+/**
+ * Server spans from any tracer, for the HTTP middleware's `tracing` option (the handle
+ * of `setupTracing` does this with its own tracer).
+ *
+ * @example
+ * app.use(httpMetrics({ tracing: serverTracing(trace.getTracer('api')) }));
+ */
+export function serverTracing(tracer: Tracer): ServerTracing {
+  return { startServerSpan: (request) => startServerSpan(tracer, request) };
 }
 
 /** Writes `traceparent` (and `tracestate`, baggage) of the active context into outgoing headers. */

@@ -25,6 +25,7 @@ import type { Registry } from '../metrics/index.js';
 import { type ExporterKind, type ResolvedTracingConfig, resolveTracingConfig, type TracingConfig } from './config.js';
 import { CountingExporter, CountingProcessor, TracingStats } from './counting.js';
 import { registerTracingMetrics, TRACING_COLLECTOR } from './self-metrics.js';
+import { type ServerTracing, startServerSpan } from './server-span.js';
 import { makeWithSpan, noopWithSpan, type WithSpan } from './with-span.js';
 
 export interface SetupTracingOptions extends TracingConfig {
@@ -83,7 +84,11 @@ export interface TracingStatus {
   warnings: readonly string[];
 }
 
-export interface TracingHandle {
+/**
+ * Also a {@link ServerTracing}: pass it as the HTTP middleware's `tracing` option for a
+ * server span per request (`startServerSpan` with this handle's tracer).
+ */
+export interface TracingHandle extends ServerTracing {
   /** A tracer of the Vigil provider (not of whatever holds the global). */
   readonly tracer: Tracer;
   /** True when this call found a provider already set up and returned it. */
@@ -316,6 +321,7 @@ function handleOf(state: TracingState, reused: boolean): TracingHandle {
     reused,
     config: state.config,
     withSpan: state.withSpan,
+    startServerSpan: (request) => startServerSpan(state.tracer, request),
     getFinishedSpans: () => state.memory?.getFinishedSpans() ?? [],
     resetForTesting: () => {
       state.memory?.reset();

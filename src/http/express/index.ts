@@ -6,6 +6,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   CLIENT_CLOSED_STATUS,
   contentLength,
+  endSpan,
   type HttpMetricsOptions,
   HttpRecorder,
   invalidOption,
@@ -57,6 +58,7 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
   const routeOf = routeResolver(options.getRoute);
   const excluded = recorder.isExcluded;
   const sizes = recorder.sizes;
+  const traced = recorder.tracing !== null;
   return function vigilHttpMetrics(req: Request, res: Response, next: NextFunction): void {
     if (excluded?.(pathOf(req.originalUrl ?? req.url))) {
       next();
@@ -64,20 +66,25 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
     }
     const start = performance.now();
     const m = recorder.begin(req.method);
+    const span = traced ? recorder.startSpan(m, req.headers, pathOf(req.originalUrl ?? req.url)) : null;
     // Per-request state lives in this closure, not in properties added to `res`: objects
     // Node owns keep their shape, so its own http code stays monomorphic.
     res.on('close', () => {
+      const route = routeOf(req);
+      const status = res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
       recorder.end(
         m,
-        routeOf(req),
-        res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS,
+        route,
+        status,
         start,
         req,
         sizes ? contentLength(req.headers['content-length']) : -1,
         sizes ? contentLength(res.getHeader('content-length')) : -1,
       );
+      if (span !== null) endSpan(span, route, status);
     });
-    next();
+    if (span === null) next();
+    else span.run(next);
   };
 }
 

@@ -11,9 +11,11 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
+import type { ServerSpan } from '../../tracing/server-span.js';
 import {
   CLIENT_CLOSED_STATUS,
   contentLength,
+  endSpan,
   type HttpMetricsOptions,
   HttpRecorder,
   pathOf,
@@ -52,41 +54,50 @@ export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPlu
   const recorder = new HttpRecorder<FastifyRequest>(options);
   const excluded = recorder.isExcluded;
   const sizes = recorder.sizes;
+  const traced = recorder.tracing !== null;
   /**
    * The per-request listener. Its state lives in this closure, not in properties added to
    * the raw response (objects Node owns keep their shape). It is returned unnamed: bundlers
    * that keep function names (esbuild's keepNames, used by tsx) would otherwise rename
    * every closure at creation.
    */
-  function listenerFor(request: FastifyRequest, res: ServerResponse): () => void {
+  function listenerFor(request: FastifyRequest, res: ServerResponse, m: number, span: ServerSpan | null): () => void {
     const start = performance.now();
-    const m = recorder.begin(request.raw.method);
     let open = true;
     return () => {
       if (!open) return;
       open = false;
+      const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+      const status = res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
       recorder.end(
         m,
-        request.routeOptions.url ?? UNMATCHED_ROUTE,
-        res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS,
+        route,
+        status,
         start,
         request,
         sizes ? contentLength(request.headers['content-length']) : -1,
         sizes ? contentLength(res.getHeader('content-length')) : -1,
       );
+      if (span !== null) endSpan(span, route, status);
     };
   }
 
   function onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (excluded === null || !excluded(pathOf(request.raw.url))) {
-      // One listener on two events: 'finish' is when Fastify's onResponse would run (so
-      // inject() sees the request at once); 'close' alone means the client left first.
-      const res = reply.raw;
-      const listener = listenerFor(request, res);
-      res.on('finish', listener);
-      res.on('close', listener);
+    if (excluded?.(pathOf(request.raw.url))) {
+      done();
+      return;
     }
-    done();
+    const m = recorder.begin(request.raw.method);
+    const span = traced ? recorder.startSpan(m, request.headers, pathOf(request.raw.url)) : null;
+    // One listener on two events: 'finish' is when Fastify's onResponse would run (so
+    // inject() sees the request at once); 'close' alone means the client left first.
+    const res = reply.raw;
+    const listener = listenerFor(request, res, m, span);
+    res.on('finish', listener);
+    res.on('close', listener);
+    // The rest of the lifecycle (handler included) runs from done(): inside the span.
+    if (span === null) done();
+    else span.run(done);
   }
 
   function vigilHttpMetrics(fastify: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void {

@@ -3,7 +3,7 @@
  * referenced for its types: this module loads no package at runtime.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { contentLength, type HttpMetricsOptions, HttpRecorder, UNMATCHED_ROUTE } from '../core.js';
+import { contentLength, endSpan, type HttpMetricsOptions, HttpRecorder, UNMATCHED_ROUTE } from '../core.js';
 
 export {
   DEFAULT_EXCLUDE_PATHS,
@@ -41,6 +41,7 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
   const recorder = new HttpRecorder<Context>(options);
   const excluded = recorder.isExcluded;
   const sizes = recorder.sizes;
+  const traced = recorder.tracing !== null;
 
   return async function vigilHttpMetrics(c, next) {
     if (excluded?.(c.req.path)) {
@@ -49,21 +50,24 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
     }
     const start = performance.now();
     const m = recorder.begin(c.req.method);
+    const span = traced ? recorder.startSpan(m, c.req.raw.headers, c.req.path) : null;
     const mine = c.req.routeIndex;
     let status = 500;
     try {
-      await next();
+      await (span === null ? next() : span.run(next));
       status = c.res.status;
     } finally {
+      const route = routeOf(c, mine, status);
       recorder.end(
         m,
-        routeOf(c, mine, status),
+        route,
         status,
         start,
         c,
         sizes ? contentLength(c.req.header('content-length')) : -1,
         sizes ? contentLength(c.res.headers.get('content-length')) : -1,
       );
+      if (span !== null) endSpan(span, route, status);
     }
   };
 }

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   CLIENT_CLOSED_STATUS,
   contentLength,
+  endSpan,
   type HttpMetricsOptions,
   HttpRecorder,
   invalidOption,
@@ -67,6 +68,7 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
   const excluded = recorder.isExcluded;
   const sizes = recorder.sizes;
   const onError = options.onError ?? defaultOnError;
+  const traced = recorder.tracing !== null;
   function fail(error: unknown, req: IncomingMessage, res: ServerResponse): void {
     if (!res.writableEnded) {
       if (!res.headersSent) {
@@ -83,24 +85,27 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
     if (excluded?.(pathOf(req.url))) return listener(req, res);
     const start = performance.now();
     const m = recorder.begin(req.method);
+    const span = traced ? recorder.startSpan(m, req.headers, pathOf(req.url)) : null;
     let failed = false;
     // Per-request state lives in this closure, not in properties added to `res`: objects
     // Node owns keep their shape, so its own http code stays monomorphic.
     res.on('close', () => {
+      const route = routeOf(req);
       const status = failed ? 500 : res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
       recorder.end(
         m,
-        routeOf(req),
+        route,
         status,
         start,
         req,
         sizes ? contentLength(req.headers['content-length']) : -1,
         sizes ? contentLength(res.getHeader('content-length')) : -1,
       );
+      if (span !== null) endSpan(span, route, status);
     });
     let result: void | Promise<void>;
     try {
-      result = listener(req, res);
+      result = span === null ? listener(req, res) : span.run(() => listener(req, res));
     } catch (error) {
       failed = !res.writableEnded;
       fail(error, req, res);

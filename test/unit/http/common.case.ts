@@ -3,9 +3,12 @@
  * each adapter's test file calls `runHttpConformance(kit)` with the same application
  * written for its framework (apps.ts), and must produce the same series.
  */
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OTHER_METHOD, STANDARD_METHODS, UNMATCHED_ROUTE } from '../../../src/http/core.js';
 import { OVERFLOW_LABEL_VALUE, Registry } from '../../../src/metrics/index.js';
+import { setupTracing, type TracingHandle, teardownTracing } from '../../../src/tracing/index.js';
 import type { AdapterKit, AppHooks, AppOptions, RunningApp } from './apps.js';
 import {
   counts,
@@ -255,6 +258,78 @@ export function runHttpConformance(kit: AdapterKit): void {
       // The server keeps working afterwards.
       expect(await app.request('GET', '/users/1')).toBe(200);
       await eventually(async () => expect((await counts(registry))['GET /users/:id 200']).toBe(1));
+    });
+
+    describe('with tracing', () => {
+      const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const PARENT_ID = '00f067aa0ba902b7';
+      const traceparent = `00-${TRACE_ID}-${PARENT_ID}-01`;
+      let tracing: TracingHandle;
+      afterEach(() => teardownTracing());
+
+      async function startTraced(options: Partial<AppOptions> = {}, hooks?: AppHooks) {
+        tracing = setupTracing({ endpoint: 'memory://', env: {} });
+        return start({ tracing, ...options }, hooks);
+      }
+
+      /** The server spans, once `count` of them ended (a socket's close may come after the answer). */
+      async function serverSpans(count: number): Promise<ReadableSpan[]> {
+        let spans: ReadableSpan[] = [];
+        await eventually(() => {
+          spans = tracing.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER);
+          expect(spans).toHaveLength(count);
+        });
+        return spans;
+      }
+
+      it('continues the incoming traceparent in a server span named after the route template', async () => {
+        const { registry, app } = await startTraced();
+        expect(await app.request('GET', '/users/42?x=1', { headers: { traceparent } })).toBe(200);
+        const [span] = await serverSpans(1);
+        expect(span?.name).toBe('GET /users/:id');
+        expect(span?.spanContext().traceId).toBe(TRACE_ID);
+        expect(span?.parentSpanContext?.spanId).toBe(PARENT_ID);
+        expect(span?.attributes).toEqual({
+          'http.request.method': 'GET',
+          'http.route': '/users/:id',
+          'url.path': '/users/42',
+          'http.response.status_code': 200,
+        });
+        expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+        // The same request is in the metrics too.
+        await eventually(async () => expect(await counts(registry)).toEqual({ 'GET /users/:id 200': 1 }));
+      });
+
+      it('makes the server span the parent of spans started in the handler', async () => {
+        const { app } = await startTraced({}, { slow: async () => tracing.withSpan('inside', () => undefined) });
+        expect(await app.request('GET', '/slow', { headers: { traceparent } })).toBe(200);
+        const [server] = await serverSpans(1);
+        const inside = tracing.getFinishedSpans().find((s) => s.name === 'inside');
+        expect(inside?.spanContext().traceId).toBe(TRACE_ID);
+        expect(inside?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
+      });
+
+      it(`sets error status for a 500, names unmatched requests ${UNMATCHED_ROUTE}, starts a trace without traceparent`, async () => {
+        const { app } = await startTraced();
+        expect(await app.request('GET', '/boom')).toBe(500);
+        expect(await app.request('GET', '/nope/1')).toBe(404);
+        expect(await app.request('GET', '/metrics')).toBe(200);
+        const spans = await serverSpans(2);
+        const byName = Object.fromEntries(spans.map((s) => [s.name, s]));
+        expect(Object.keys(byName).sort()).toEqual(['GET /boom', `GET ${UNMATCHED_ROUTE}`]);
+        expect(byName['GET /boom']?.status.code).toBe(SpanStatusCode.ERROR);
+        expect(byName['GET /boom']?.attributes['http.response.status_code']).toBe(500);
+        expect(byName[`GET ${UNMATCHED_ROUTE}`]?.status.code).toBe(SpanStatusCode.UNSET);
+        for (const s of spans) expect(s.parentSpanContext).toBeUndefined();
+      });
+
+      it('starts no span without the tracing option', async () => {
+        tracing = setupTracing({ endpoint: 'memory://', env: {} });
+        const { registry, app } = await start();
+        expect(await app.request('GET', '/users/1', { headers: { traceparent } })).toBe(200);
+        await eventually(async () => expect(await counts(registry)).toEqual({ 'GET /users/:id 200': 1 }));
+        expect(tracing.getFinishedSpans()).toEqual([]);
+      });
     });
 
     it('shares one metric set between two middleware instances on the same registry', async () => {

@@ -20,6 +20,7 @@ import {
   statusLabel,
 } from '../../../src/http/core.js';
 import { AlreadyRegisteredError, type GaugeSeries, Registry, VigilError } from '../../../src/metrics/index.js';
+import type { ServerTracing } from '../../../src/tracing/index.js';
 import { counts, family } from './helpers.js';
 
 function code(fn: () => unknown): string {
@@ -142,6 +143,9 @@ describe('HttpRecorder', () => {
       'VIGIL_ERR_INVALID_LABEL_NAME',
     );
     expect(code(() => new HttpRecorder({ registry, buckets: [1, 0.5] }))).toBe('VIGIL_ERR_INVALID_BUCKETS');
+    expect(code(() => new HttpRecorder({ registry, tracing: {} as unknown as ServerTracing }))).toBe(
+      'VIGIL_ERR_INVALID_OPTION',
+    );
   });
 
   it('treats patterns with the g flag statelessly', () => {

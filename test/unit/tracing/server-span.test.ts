@@ -2,6 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   injectTraceHeaders,
+  serverTracing,
   setupTracing,
   startServerSpan,
   type TracingHandle,
@@ -59,6 +60,26 @@ describe('startServerSpan', () => {
     expect(sb?.parentSpanContext).toBeUndefined();
     expect(sb?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'handler failed' });
     expect(sb?.events.map((e) => e.name)).toEqual(['exception']);
+  });
+
+  it('takes the route later, runs code inside the span, and reads Fetch API headers', () => {
+    const s = tracing.startServerSpan({
+      method: 'GET',
+      path: '/users/7',
+      headers: new Headers({ traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` }),
+    });
+    expect(s.run(() => trace.getActiveSpan())).toBe(s.span);
+    s.setRoute('/users/:id');
+    s.end(200);
+    const fromTracer = serverTracing(tracing.tracer).startServerSpan({ method: 'POST', headers: {} });
+    fromTracer.end(201);
+    const [a, b] = tracing.getFinishedSpans();
+    expect(a?.name).toBe('GET /users/:id');
+    expect(a?.attributes['http.route']).toBe('/users/:id');
+    expect(a?.spanContext().traceId).toBe(TRACE_ID);
+    expect(a?.parentSpanContext?.spanId).toBe(PARENT_ID);
+    expect(b?.name).toBe('POST');
+    expect(b?.attributes['http.route']).toBeUndefined();
   });
 
   it('injectTraceHeaders writes the active span as traceparent', () => {
