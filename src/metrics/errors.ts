@@ -24,6 +24,7 @@ export const ErrorCodes = {
   VIGIL_ERR_MERGE: 'Registries cannot be merged',
   VIGIL_ERR_EXPORTER_OPTION: 'Invalid metrics handler or server option',
   VIGIL_ERR_SERVER_START: 'The metrics server could not start',
+  VIGIL_ERR_TRACING_OPTION: 'Invalid tracing option',
   VIGIL_ERR_PUSH_OPTION: 'Invalid Pushgateway push option',
   VIGIL_ERR_PUSH_REJECTED: 'The Pushgateway rejected the request',
   VIGIL_ERR_PUSH_FAILED: 'The Pushgateway could not be reached',

@@ -3,6 +3,8 @@
  * decision is made here, once, so `setupTracing` only builds what this file resolved.
  */
 
+import { VigilError } from '../metrics/index.js';
+
 /** Where finished spans go, chosen by the endpoint's scheme. */
 export type ExporterKind = 'memory' | 'console' | 'otlp-proto' | 'otlp-json' | 'none';
 
@@ -107,7 +109,8 @@ export function resolveTracingConfig(config: TracingConfig = {}): ResolvedTracin
 
   const exporter = exporterOf(endpoint, protocol);
   if (exporter === undefined) {
-    throw new TypeError(
+    throw new VigilError(
+      'VIGIL_ERR_TRACING_OPTION',
       `tracing endpoint "${endpoint}" has an unknown scheme; use memory://, console://, http:// or https://.`,
     );
   }
@@ -130,7 +133,8 @@ export function resolveTracingConfig(config: TracingConfig = {}): ResolvedTracin
     if (Number.isFinite(n) && n >= 0 && n <= 1) samplerArg = n;
     else warnings.push(`OTEL_TRACES_SAMPLER_ARG "${rawArg}" is not a ratio in [0, 1]; using 1.`);
   }
-  if (!(samplerArg >= 0 && samplerArg <= 1)) throw new RangeError(`samplerArg must be in [0, 1], got ${samplerArg}.`);
+  if (!(samplerArg >= 0 && samplerArg <= 1))
+    throw new VigilError('VIGIL_ERR_TRACING_OPTION', `samplerArg must be a ratio in [0, 1], got ${samplerArg}.`);
 
   const resourceAttributes: Record<string, string | number | boolean> = {
     ...parseKeyValues(get('OTEL_RESOURCE_ATTRIBUTES'), warnings, 'OTEL_RESOURCE_ATTRIBUTES'),
@@ -215,6 +219,7 @@ function envNumber(get: (name: string) => string | undefined, name: string): num
 }
 
 function positive(n: number): number {
-  if (!(Number.isFinite(n) && n > 0)) throw new RangeError(`tracing queue and timing options must be > 0, got ${n}.`);
+  if (!(Number.isFinite(n) && n > 0))
+    throw new VigilError('VIGIL_ERR_TRACING_OPTION', `tracing queue and timing options must be numbers > 0, got ${n}.`);
   return Math.floor(n);
 }

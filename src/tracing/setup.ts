@@ -21,7 +21,7 @@ import {
   type SpanProcessor,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
-import type { Registry } from '../metrics/index.js';
+import { type Registry, VigilError } from '../metrics/index.js';
 import { type ExporterKind, type ResolvedTracingConfig, resolveTracingConfig, type TracingConfig } from './config.js';
 import { CountingExporter, CountingProcessor, TracingStats } from './counting.js';
 import { registerTracingMetrics, TRACING_COLLECTOR } from './self-metrics.js';
@@ -200,7 +200,7 @@ function create(options: SetupTracingOptions): TracingState {
   if (config.exporter === 'memory' || config.exporter === 'console') {
     const limit = options.maxMemorySpans ?? 10_000;
     if (!Number.isInteger(limit) || limit < 1)
-      throw new RangeError(`maxMemorySpans must be a positive integer, got ${limit}.`);
+      throw new VigilError('VIGIL_ERR_TRACING_OPTION', `maxMemorySpans must be a positive integer, got ${limit}.`);
     const raw = config.exporter === 'memory' ? new BoundedMemoryExporter(limit) : new ConsoleSpanExporter();
     if (raw instanceof InMemorySpanExporter) memory = raw;
     const exporter = new CountingExporter(raw, stats, config.endpoint, false);

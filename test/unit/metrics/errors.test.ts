@@ -177,7 +177,15 @@ describe('error codes', () => {
     const exporter = ['VIGIL_ERR_EXPORTER_OPTION', 'VIGIL_ERR_SERVER_START'];
     // The Pushgateway client's codes are triggered in test/unit/push (retry.test.ts, url.test.ts).
     const push = ['VIGIL_ERR_PUSH_OPTION', 'VIGIL_ERR_PUSH_REJECTED', 'VIGIL_ERR_PUSH_FAILED'];
-    const covered = new Set<string>([...causes.map(([, code]) => code), 'VIGIL_ERR_COLLECT', ...exporter, ...push]);
+    // The tracing option code is triggered in test/unit/tracing/config.test.ts.
+    const tracing = ['VIGIL_ERR_TRACING_OPTION'];
+    const covered = new Set<string>([
+      ...causes.map(([, code]) => code),
+      'VIGIL_ERR_COLLECT',
+      ...exporter,
+      ...push,
+      ...tracing,
+    ]);
     expect(Object.keys(ErrorCodes).filter((code) => !covered.has(code))).toEqual([]);
   });
 

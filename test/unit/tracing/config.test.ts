@@ -121,7 +121,8 @@ describe('resolveTracingConfig', () => {
   });
 
   it('rejects invalid values given in code', () => {
-    expect(() => resolveTracingConfig({ samplerArg: 2, env: {} })).toThrow(RangeError);
-    expect(() => resolveTracingConfig({ maxQueueSize: 0, env: {} })).toThrow(RangeError);
+    const code = expect.objectContaining({ code: 'VIGIL_ERR_TRACING_OPTION' });
+    expect(() => resolveTracingConfig({ samplerArg: 2, env: {} })).toThrow(code);
+    expect(() => resolveTracingConfig({ maxQueueSize: 0, env: {} })).toThrow(code);
   });
 });
