@@ -12,7 +12,11 @@ describe('error codes', () => {
   });
 
   it('documents no code that does not exist', () => {
-    const known = new Set<string>([...Object.keys(ErrorCodes), 'VIGIL_WARN_SERIES_OVERFLOW', 'VIGIL_WARN_TRACING_REUSED']);
+    const known = new Set<string>([
+      ...Object.keys(ErrorCodes),
+      'VIGIL_WARN_SERIES_OVERFLOW',
+      'VIGIL_WARN_TRACING_REUSED',
+    ]);
     const stale = [...documented].filter((code) => !known.has(code as string));
     expect(stale).toEqual([]);
   });
