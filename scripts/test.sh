@@ -51,7 +51,12 @@ if [ "${VIGIL_UNIT_ONLY:-}" = 1 ]; then
   fi
 fi
 
-vitest_args=(run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json)
+# Dogfood: Vigil's own reporter records this run (test-results/vigil-metrics.prom) and
+# pushes it when VIGIL_PUSHGATEWAY_URL is set; it never changes the run's result.
+export VIGIL_METRICS_FILE="${VIGIL_METRICS_FILE:-test-results/vigil-metrics.prom}"
+export VIGIL_PUSH_JOB="${VIGIL_PUSH_JOB:-vigil-tests}"
+vitest_args=(run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+  --reporter=./src/testing/vitest.ts)
 if [ "$unit_only" -eq 1 ]; then
   loud "VIGIL_UNIT_ONLY=1: running UNIT tests only." \
     "Conformance and integration tests (real Prometheus, promtool, Python parsers, Pushgateway) are NOT run." \
@@ -70,13 +75,32 @@ if ! npx tsc --noEmit -p . || ! npx biome check .; then
   exit 1
 fi
 
-# (d) run
+# (d) run. In CI, a Pushgateway started for the run receives this run's own test metrics
+# (dogfood), and the push is checked afterwards.
 mkdir -p test-results
 rm -f test-results/vitest.json
+gateway_pid=""
+if in_ci && [ "$unit_only" -eq 0 ] && [ -z "${VIGIL_PUSHGATEWAY_URL:-}" ]; then
+  gateway_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+  /usr/bin/prometheus-pushgateway --web.listen-address="127.0.0.1:${gateway_port}" --persistence.file="" \
+    > test-results/pushgateway.log 2>&1 &
+  gateway_pid=$!
+  trap '[ -n "$gateway_pid" ] && kill "$gateway_pid" 2>/dev/null || true' EXIT
+  export VIGIL_PUSHGATEWAY_URL="http://127.0.0.1:${gateway_port}"
+fi
 set +e
 npx vitest "${vitest_args[@]}" "$@"
 code=$?
 set -e
+if [ -n "$gateway_pid" ]; then
+  if node -e "fetch(process.argv[1] + '/metrics', { signal: AbortSignal.timeout(5000) }).then((r) => r.text())
+      .then((t) => process.exit(/^vigil_tests_total\{/m.test(t) ? 0 : 1), () => process.exit(1))" "$VIGIL_PUSHGATEWAY_URL"; then
+    echo "test.sh: this run's test metrics reached the Pushgateway (job ${VIGIL_PUSH_JOB})."
+  else
+    loud "This run's test metrics did not reach the Pushgateway at ${VIGIL_PUSHGATEWAY_URL} (see above)."
+    [ "$code" -ne 0 ] || code=1
+  fi
+fi
 
 # (e) one plain summary line
 node scripts/summarize-vitest.mjs test-results/vitest.json "$code"
