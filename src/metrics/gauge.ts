@@ -8,7 +8,7 @@ import {
   Series,
 } from './metric.js';
 import { register } from './registry.js';
-import { secondsSince } from './timer.js';
+import { startTimer } from './timer.js';
 
 export interface GaugeConfig<T extends readonly string[]> extends MetricConfig<T> {
   /** Runs at scrape time, before the value is read (sync or async). */
@@ -45,12 +45,7 @@ export class GaugeSeries extends Series {
 
   /** Starts a timer; the returned function sets the gauge to the elapsed seconds. */
   startTimer(): () => number {
-    const start = performance.now();
-    return () => {
-      const seconds = secondsSince(start);
-      this.set(seconds);
-      return seconds;
-    };
+    return startTimer((seconds) => this.set(seconds));
   }
 
   get(): number {

@@ -11,7 +11,7 @@ import {
   Series,
 } from './metric.js';
 import { register } from './registry.js';
-import { secondsSince, timeCall } from './timer.js';
+import { startTimer, timeCall } from './timer.js';
 
 export interface HistogramConfig<T extends readonly string[]> extends MetricConfig<T> {
   /** Upper bounds, increasing; default: Prometheus' latency buckets (5 ms to 10 s). */
@@ -60,12 +60,7 @@ export class HistogramSeries extends Series {
 
   /** Starts a timer; calling the result observes the elapsed seconds and returns them. */
   startTimer(): () => number {
-    const start = performance.now();
-    return () => {
-      const seconds = secondsSince(start);
-      this.observe(seconds);
-      return seconds;
-    };
+    return startTimer((seconds) => this.observe(seconds));
   }
 
   /** Times a sync or async function, observing its duration even when it throws. */

@@ -10,7 +10,7 @@ import {
 } from './metric.js';
 import { register } from './registry.js';
 import { QuantileSketch } from './sketch.js';
-import { secondsSince, timeCall } from './timer.js';
+import { startTimer, timeCall } from './timer.js';
 
 export const DEFAULT_QUANTILES: readonly number[] = Object.freeze([0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999]);
 
@@ -68,12 +68,7 @@ export class SummarySeries extends Series {
   }
 
   startTimer(): () => number {
-    const start = performance.now();
-    return () => {
-      const seconds = secondsSince(start);
-      this.observe(seconds);
-      return seconds;
-    };
+    return startTimer((seconds) => this.observe(seconds));
   }
 
   time<R>(fn: () => R): R {

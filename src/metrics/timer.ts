@@ -22,3 +22,13 @@ export function timeCall<R>(fn: () => R, record: (seconds: number) => void): R {
   record(secondsSince(start));
   return result;
 }
+
+/** Starts a timer; calling the result passes the elapsed seconds to `record` and returns them. */
+export function startTimer(record: (seconds: number) => void): () => number {
+  const start = performance.now();
+  return () => {
+    const seconds = secondsSince(start);
+    record(seconds);
+    return seconds;
+  };
+}
