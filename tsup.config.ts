@@ -16,6 +16,7 @@ export default defineConfig({
     'http/express/index': 'src/http/express/index.ts',
     'http/fastify/index': 'src/http/fastify/index.ts',
     'http/hono/index': 'src/http/hono/index.ts',
+    'cli/main': 'src/cli/main.ts',
     'demo/main': 'src/demo/main.ts',
   },
   format: ['esm'],

@@ -28,6 +28,11 @@ export const ErrorCodes = {
   VIGIL_ERR_PUSH_OPTION: 'Invalid Pushgateway push option',
   VIGIL_ERR_PUSH_REJECTED: 'The Pushgateway rejected the request',
   VIGIL_ERR_PUSH_FAILED: 'The Pushgateway could not be reached',
+  VIGIL_ERR_CLI_USAGE: 'Invalid command-line arguments',
+  VIGIL_ERR_CLI_FILE: 'A file named on the command line could not be read',
+  VIGIL_ERR_JUNIT: 'Invalid JUnit XML report',
+  VIGIL_ERR_EXPOSITION_FILE: 'Invalid text exposition file',
+  VIGIL_ERR_RUN_START: 'The command given to vigil run could not be started',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

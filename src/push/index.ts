@@ -4,6 +4,6 @@
  */
 export { PushError } from './errors.js';
 export type { GroupOptions, PushOptions } from './options.js';
-export { deleteGroup, push, pushAdd } from './push.js';
+export { deleteGroup, type PushTextOptions, push, pushAdd, pushText } from './push.js';
 export type { PushResult } from './send.js';
 export { groupingPath, groupingSegment } from './url.js';

@@ -59,3 +59,30 @@ export async function pushAdd(options: PushOptions): Promise<PushResult> {
 export async function deleteGroup(options: GroupOptions): Promise<PushResult> {
   return send('DELETE', resolveGroup(options));
 }
+
+/** A push of text that is already in exposition format 0.0.4 (e.g. a file a job wrote). */
+export interface PushTextOptions extends GroupOptions {
+  /** The body, sent as is (a final line feed is added when missing). */
+  text: string;
+  /** `'PUT'` replaces the group (like `push`), `'POST'` only the same-named metrics (like `pushAdd`). Default `'PUT'`. */
+  method?: 'PUT' | 'POST';
+  /** Send the body gzip-compressed. Default false. */
+  gzip?: boolean;
+}
+
+/**
+ * Pushes exposition text as is, without a registry. Vigil does not parse it: validate it
+ * first (the gateway answers 400, a `VIGIL_ERR_PUSH_REJECTED`, to what it cannot parse).
+ *
+ * @example
+ * await pushText({ gateway: 'http://127.0.0.1:9091', job: 'backup', text: 'backup_ok 1\n' });
+ */
+export async function pushText(options: PushTextOptions): Promise<PushResult> {
+  const group = resolveGroup(options);
+  const text = options.text.endsWith('\n') ? options.text : `${options.text}\n`;
+  const raw = Buffer.from(text, 'utf8');
+  const bytes = options.gzip === true ? await gzip(raw) : raw;
+  const headers: Record<string, string> = { 'content-type': CONTENT_TYPE_TEXT };
+  if (options.gzip === true) headers['content-encoding'] = 'gzip';
+  return send(options.method ?? 'PUT', group, { bytes, headers });
+}

@@ -46,6 +46,8 @@ export interface RecorderOptions {
   metadata?: Partial<RunMetadata>;
   /** Where warnings go; default stderr. */
   warn?: (message: string) => void;
+  /** When the run started, on the `performance.now()` clock; default: now. JUnit ingestion passes 0 and `finish(totalMs)`. */
+  startedAt?: number;
 }
 
 /** One finished test, as a reporter saw it. */
@@ -82,7 +84,7 @@ const RESERVED_VALUE_LABELS = new Set(['name', 'job', 'instance', 'branch', 'run
 export class TestRunRecorder {
   readonly registry = new Registry();
   readonly metadata: RunMetadata;
-  private readonly startedAt = performance.now();
+  private readonly startedAt: number;
   private readonly tests: Counter<['file', 'outcome']>;
   private readonly durations: Histogram<['file', 'outcome']>;
   private readonly retries: Counter<['file']>;
@@ -102,6 +104,7 @@ export class TestRunRecorder {
   constructor(options: RecorderOptions = {}) {
     const detected = options.metadata && isComplete(options.metadata) ? undefined : ciMetadata();
     this.metadata = { ...(detected as RunMetadata), ...stripUndefined(options.metadata ?? {}) } as RunMetadata;
+    this.startedAt = options.startedAt ?? performance.now();
     this.maxOperations = options.maxOperations ?? 100;
     this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
     const r = this.registry;

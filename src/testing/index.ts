@@ -12,6 +12,7 @@ export {
   type TestRecord,
   TestRunRecorder,
 } from './core.js';
+export { type JUnitReport, parseJUnit, recordJUnit } from './junit.js';
 export * from './names.js';
 export { finishRun, type ReporterOptions, type RunReport } from './report.js';
 export { DIAGNOSTIC_PREFIX, LATENCY_QUANTILES, type Measurements, nearestRank, parseDiagnostic } from './samples.js';

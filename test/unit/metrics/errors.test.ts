@@ -179,12 +179,21 @@ describe('error codes', () => {
     const push = ['VIGIL_ERR_PUSH_OPTION', 'VIGIL_ERR_PUSH_REJECTED', 'VIGIL_ERR_PUSH_FAILED'];
     // The tracing option code is triggered in test/unit/tracing/config.test.ts.
     const tracing = ['VIGIL_ERR_TRACING_OPTION'];
+    // The CLI's codes: test/unit/cli, test/unit/testing/junit.test.ts, test/integration/cli.test.ts.
+    const cli = [
+      'VIGIL_ERR_CLI_USAGE',
+      'VIGIL_ERR_CLI_FILE',
+      'VIGIL_ERR_JUNIT',
+      'VIGIL_ERR_EXPOSITION_FILE',
+      'VIGIL_ERR_RUN_START',
+    ];
     const covered = new Set<string>([
       ...causes.map(([, code]) => code),
       'VIGIL_ERR_COLLECT',
       ...exporter,
       ...push,
       ...tracing,
+      ...cli,
     ]);
     expect(Object.keys(ErrorCodes).filter((code) => !covered.has(code))).toEqual([]);
   });
