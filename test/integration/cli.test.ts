@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports.js';
+import { startPrometheus } from '../support/prometheus.js';
 import { type PushedGroup, type PushgatewayHandle, startPushgateway } from '../support/pushgateway.js';
 
 /**
@@ -311,4 +312,42 @@ describe('vigil push file', () => {
     expect(stderr).toContain('hint: ');
     expect((await gateway.metrics()).some((g) => g.labels.job === 'stamped')).toBe(false);
   });
+});
+
+describe('vigil push junit → Pushgateway → Prometheus', () => {
+  it('PromQL sees the same outcome counts and durations the reports hold', async () => {
+    // Started first: its first scrape of the gateway comes ~5 s later.
+    const starting = startPrometheus({
+      targets: [{ job: 'pushgateway', url: `${gateway.url}/metrics`, honorLabels: true }],
+    });
+    starting.catch(() => {});
+    const { code, stdout } = await vigil(
+      'push',
+      'junit',
+      join(fixtures, 'pytest.xml'),
+      join(fixtures, 'surefire.xml'),
+      '--gateway',
+      gateway.url,
+      '--job',
+      'junit-promql',
+      '--json',
+    );
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as { tests: Record<string, number> };
+    const prometheus = await starting;
+    try {
+      await prometheus.waitForScrape('pushgateway', { since: new Date() });
+      const byOutcome = await prometheus.queryVector('sum by (outcome) (vigil_tests_total{job="junit-promql"})');
+      const seen = Object.fromEntries(byOutcome.map((s) => [s.metric.outcome, s.value]));
+      expect(seen).toEqual(summary.tests);
+      expect(summary.tests.passed).toBeGreaterThan(0);
+      const count = await prometheus.queryVector('sum(vigil_test_duration_seconds_count{job="junit-promql"})');
+      const total = Object.values(summary.tests).reduce((a, b) => a + b, 0) - (summary.tests.todo ?? 0);
+      expect(count[0]?.value).toBe(total);
+      const info = await prometheus.queryVector('vigil_test_run_info{job="junit-promql"}');
+      expect(info.map((s) => [s.metric.branch, s.metric.runner, s.value])).toEqual([['feature/cli', 'ci-1', 1]]);
+    } finally {
+      await prometheus.stop();
+    }
+  }, 60_000);
 });
