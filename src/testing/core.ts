@@ -8,6 +8,7 @@ import { Registry } from '../metrics/registry.js';
 import { ciMetadata, type RunMetadata } from './ci.js';
 import {
   TEST_CASE_DURATION_SECONDS,
+  TEST_COVERAGE_RATIO,
   TEST_DURATION_SECONDS,
   TEST_HEAP_GROWTH_BYTES,
   TEST_LATENCY_MEAN_SECONDS,
@@ -81,6 +82,8 @@ const RESERVED_VALUE_LABELS = new Set(['name', 'job', 'instance', 'branch', 'run
  * run.recordMeasurements({ latency: { 'db.query': [3, 4, 9] } });
  * const registry = run.finish();
  */
+export type CoverageKind = 'lines' | 'statements' | 'functions' | 'branches';
+
 export class TestRunRecorder {
   readonly registry = new Registry();
   readonly metadata: RunMetadata;
@@ -178,6 +181,21 @@ export class TestRunRecorder {
    * Ends the run: sets run duration, end time, success and info, and adds the in-test
    * measurements. Returns the registry (idempotent; later records still count).
    */
+  /**
+   * Records the run's code coverage: for each kind, covered and total counts as the
+   * runner reports them (a kind with nothing to cover is left out).
+   */
+  recordCoverage(coverage: Partial<Record<CoverageKind, { covered: number; total: number }>>): void {
+    const ratio = this.registry.gauge({
+      name: TEST_COVERAGE_RATIO,
+      help: 'Code covered by the run: covered / total, by kind (lines, statements, functions, branches).',
+      labelNames: ['kind'],
+    });
+    for (const [kind, counts] of Object.entries(coverage)) {
+      if (counts !== undefined && counts.total > 0) ratio.set({ kind }, counts.covered / counts.total);
+    }
+  }
+
   finish(endedAt = performance.now()): Registry {
     if (this.finished) return this.registry;
     this.finished = true;

@@ -23,6 +23,8 @@ export const TEST_RUN_INFO = 'vigil_test_run_info';
 export const TEST_RUN_TIMESTAMP_SECONDS = 'vigil_test_run_last_timestamp_seconds';
 /** Gauge: 1 when no test failed, else 0. */
 export const TEST_RUN_SUCCESS = 'vigil_test_run_success';
+/** Gauge `{kind}`: covered / total for lines, statements, functions and branches, when the runner reports coverage. */
+export const TEST_COVERAGE_RATIO = 'vigil_test_coverage_ratio';
 /** Summary `{operation}`: exact p50/p95/p99 (`quantile` 0.5, 0.95, 0.99) of in-test latencies, `_sum`, `_count`. */
 export const TEST_LATENCY_SECONDS = 'vigil_test_latency_seconds';
 /** Gauge `{operation}`: mean of the in-test latencies in seconds. */
@@ -43,6 +45,7 @@ export const TEST_METRIC_NAMES: readonly string[] = Object.freeze([
   TEST_RUN_INFO,
   TEST_RUN_TIMESTAMP_SECONDS,
   TEST_RUN_SUCCESS,
+  TEST_COVERAGE_RATIO,
   TEST_LATENCY_SECONDS,
   TEST_LATENCY_MEAN_SECONDS,
   TEST_THROUGHPUT_OPS_PER_SECOND,

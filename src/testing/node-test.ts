@@ -12,6 +12,8 @@ interface TestEventData {
   todo?: string | boolean;
   message?: string;
   details?: { duration_ms?: number; type?: string };
+  /** `test:coverage` (with --experimental-test-coverage). */
+  summary?: { totals?: Record<string, number> };
 }
 
 interface TestEvent {
@@ -53,6 +55,14 @@ export function createNodeTestReporter(options: ReporterOptions = {}) {
           name: data.name ?? '',
           outcome,
           durationMs: data.details?.duration_ms ?? 0,
+        });
+      } else if (event.type === 'test:coverage' && data.summary?.totals !== undefined) {
+        const t = data.summary.totals;
+        const pair = (covered: string, total: string) => ({ covered: t[covered] ?? 0, total: t[total] ?? 0 });
+        run.recordCoverage({
+          lines: pair('coveredLineCount', 'totalLineCount'),
+          functions: pair('coveredFunctionCount', 'totalFunctionCount'),
+          branches: pair('coveredBranchCount', 'totalBranchCount'),
         });
       } else if (event.type === 'test:diagnostic' && typeof data.message === 'string') {
         const m = parseDiagnostic(data.message);

@@ -18,6 +18,7 @@ import { toMeasurements } from './samples.js';
 export default class VigilReporter implements Reporter {
   private run: TestRunRecorder | undefined;
   private root = process.cwd();
+  private coverage: Parameters<TestRunRecorder['recordCoverage']>[0] | undefined;
   /** The last run's result, for tools that drive Vitest programmatically. */
   lastReport: RunReport | undefined;
 
@@ -33,8 +34,15 @@ export default class VigilReporter implements Reporter {
     this.run = startRun(this.options);
   }
 
+  /** Called before onTestRunEnd when coverage is enabled; the map is istanbul's. */
+  onCoverage(coverage: unknown): void {
+    this.coverage = istanbulTotals(coverage);
+  }
+
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     const run = this.run ?? startRun(this.options);
+    if (this.coverage !== undefined) run.recordCoverage(this.coverage);
+    this.coverage = undefined;
     for (const module of testModules) {
       const file = relativeFile(this.root, module.moduleId);
       let previousHeap: number | undefined;
@@ -71,4 +79,22 @@ function recordCase(run: TestRunRecorder, file: string, test: TestCase, heapDelt
 function relativeFile(root: string, file: string): string {
   const prefix = root.endsWith('/') ? root : `${root}/`;
   return file.startsWith(prefix) ? file.slice(prefix.length) : file;
+}
+
+type Totals = { covered: number; total: number };
+
+/** Covered/total per kind from an istanbul CoverageMap (what Vitest's v8 and istanbul providers hand over). */
+export function istanbulTotals(
+  coverage: unknown,
+): Partial<Record<'lines' | 'statements' | 'functions' | 'branches', Totals>> | undefined {
+  const map = coverage as { getCoverageSummary?: () => Record<string, Totals | undefined> };
+  if (typeof map?.getCoverageSummary !== 'function') return undefined;
+  const summary = map.getCoverageSummary();
+  const out: Partial<Record<'lines' | 'statements' | 'functions' | 'branches', Totals>> = {};
+  for (const kind of ['lines', 'statements', 'functions', 'branches'] as const) {
+    const t = summary[kind];
+    if (t !== undefined && typeof t.total === 'number' && typeof t.covered === 'number')
+      out[kind] = { covered: t.covered, total: t.total };
+  }
+  return out;
 }

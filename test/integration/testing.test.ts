@@ -302,3 +302,34 @@ async function expectRun(job: string, child: ChildResult): Promise<void> {
   const ended = await value(`vigil_test_run_last_timestamp_seconds{${sel(job)}}`);
   expect(Math.abs(ended - Date.now() / 1000)).toBeLessThan(300);
 }
+
+describe('code coverage (node:test --experimental-test-coverage)', () => {
+  it('records the ratios node:test reports, per kind', async () => {
+    const file = join(dir, 'coverage.prom');
+    const result = await runChild(
+      [
+        '--import',
+        'tsx',
+        '--experimental-test-coverage',
+        '--test',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stderr',
+        '--test-reporter=./reporter.mjs',
+        '--test-reporter-destination=stdout',
+        'passing.fixture.ts',
+      ],
+      join(fixtures, 'node'),
+      childEnv({ VIGIL_METRICS_FILE: file }),
+    );
+    expect(result.code).toBe(0);
+    // node's own table: "all files | 92.31 | 100.00 | 66.67 |"
+    const row = /all files\s*\|\s*([\d.]+)\s*\|\s*([\d.]+)\s*\|\s*([\d.]+)/.exec(result.stderr);
+    expect(row, result.stderr).not.toBeNull();
+    const text = readFileSync(file, 'utf8');
+    const ratio = (kind: string) =>
+      Number(new RegExp(`^vigil_test_coverage_ratio\\{kind="${kind}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect((ratio('lines') * 100).toFixed(2)).toBe(row?.[1]);
+    expect((ratio('branches') * 100).toFixed(2)).toBe(row?.[2]);
+    expect((ratio('functions') * 100).toFixed(2)).toBe(row?.[3]);
+  });
+});
