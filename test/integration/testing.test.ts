@@ -332,4 +332,33 @@ describe('code coverage (node:test --experimental-test-coverage)', () => {
     expect((ratio('branches') * 100).toFixed(2)).toBe(row?.[2]);
     expect((ratio('functions') * 100).toFixed(2)).toBe(row?.[3]);
   });
+
+  it('records the ratios of Vitest v8 coverage, equal to its own json-summary', async () => {
+    const file = join(dir, 'vitest-coverage.prom');
+    const reports = join(dir, 'vitest-coverage');
+    const result = await runChild(
+      [
+        vitestBin,
+        'run',
+        '--config',
+        join(fixtures, 'vitest-coverage/vitest.config.ts'),
+        '--reporter=default',
+        `--reporter=${join(root, 'src/testing/vitest.ts')}`,
+        `--coverage.reportsDirectory=${reports}`,
+      ],
+      join(fixtures, 'vitest-coverage'),
+      childEnv({ VIGIL_METRICS_FILE: file }),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(reports, 'coverage-summary.json'), 'utf8')) as {
+      total: Record<string, { total: number; covered: number }>;
+    };
+    const text = readFileSync(file, 'utf8');
+    for (const kind of ['lines', 'statements', 'functions', 'branches']) {
+      const t = summary.total[kind] as { total: number; covered: number };
+      const seen = Number(new RegExp(`^vigil_test_coverage_ratio\\{kind="${kind}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+      expect(seen, kind).toBe(t.covered / t.total);
+    }
+    expect(summary.total.functions?.covered).toBeLessThan(summary.total.functions?.total ?? 0);
+  });
 });
