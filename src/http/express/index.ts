@@ -14,16 +14,8 @@ import {
   UNMATCHED_ROUTE,
 } from '../core.js';
 
-export {
-  CLIENT_CLOSED_STATUS,
-  DEFAULT_EXCLUDE_PATHS,
-  type HttpMetricsOptions,
-  type LabelFunction,
-  OTHER_METHOD,
-  OTHER_STATUS,
-  STANDARD_METHODS,
-  UNMATCHED_ROUTE,
-} from '../core.js';
+export { CLIENT_CLOSED_STATUS } from '../core.js';
+export * from '../public.js';
 
 export interface ExpressHttpMetricsOptions extends HttpMetricsOptions<Request> {
   /**

@@ -22,16 +22,8 @@ import {
   UNMATCHED_ROUTE,
 } from '../core.js';
 
-export {
-  CLIENT_CLOSED_STATUS,
-  DEFAULT_EXCLUDE_PATHS,
-  type HttpMetricsOptions,
-  type LabelFunction,
-  OTHER_METHOD,
-  OTHER_STATUS,
-  STANDARD_METHODS,
-  UNMATCHED_ROUTE,
-} from '../core.js';
+export { CLIENT_CLOSED_STATUS } from '../core.js';
+export * from '../public.js';
 
 export type FastifyHttpMetricsOptions = HttpMetricsOptions<FastifyRequest>;
 

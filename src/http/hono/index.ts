@@ -5,15 +5,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { contentLength, endSpan, type HttpMetricsOptions, HttpRecorder, UNMATCHED_ROUTE } from '../core.js';
 
-export {
-  DEFAULT_EXCLUDE_PATHS,
-  type HttpMetricsOptions,
-  type LabelFunction,
-  OTHER_METHOD,
-  OTHER_STATUS,
-  STANDARD_METHODS,
-  UNMATCHED_ROUTE,
-} from '../core.js';
+export * from '../public.js';
 
 export type HonoHttpMetricsOptions = HttpMetricsOptions<Context>;
 

@@ -14,16 +14,8 @@ import {
 } from '../core.js';
 import { compileRoutes } from './routes.js';
 
-export {
-  CLIENT_CLOSED_STATUS,
-  DEFAULT_EXCLUDE_PATHS,
-  type HttpMetricsOptions,
-  type LabelFunction,
-  OTHER_METHOD,
-  OTHER_STATUS,
-  STANDARD_METHODS,
-  UNMATCHED_ROUTE,
-} from '../core.js';
+export { CLIENT_CLOSED_STATUS } from '../core.js';
+export * from '../public.js';
 export { compileRoutes } from './routes.js';
 
 /** A node:http request listener, sync or async. */
