@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `unit` (fast, parallel), `conformance` (real Prometheus, promtool,
-// Python parsers) and `integration` (real Pushgateway, ...): those two run one file at a
-// time, after the unit tests and after each other; the CI machine has 2 cores.
+// Four projects: `unit` (fast, parallel), `conformance` (real Prometheus, promtool,
+// Python parsers), `integration` (real Pushgateway, Alertmanager, ...) and `browser`
+// (Debian's Chromium through playwright-core): the last three run one file at a time,
+// after the unit tests and after each other; the CI machine has 2 cores.
 export default defineConfig({
   test: {
     projects: [
@@ -33,6 +34,17 @@ export default defineConfig({
           hookTimeout: 60_000,
           fileParallelism: false,
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

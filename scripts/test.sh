@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Components every full run needs (names understood by scripts/install-components.sh).
-COMPONENTS=(prometheus promtool python3-prometheus-client prometheus-pushgateway)
+COMPONENTS=(prometheus promtool python3-prometheus-client prometheus-pushgateway
+  prometheus-alertmanager amtool victoria-metrics chromium)
 
 loud() {
   {

@@ -33,6 +33,16 @@ export const ErrorCodes = {
   VIGIL_ERR_JUNIT: 'Invalid JUnit XML report',
   VIGIL_ERR_EXPOSITION_FILE: 'Invalid text exposition file',
   VIGIL_ERR_RUN_START: 'The command given to vigil run could not be started',
+  VIGIL_ERR_STACK_CONFIG: 'Invalid monitoring stack configuration',
+  VIGIL_ERR_STACK_CHECK: 'A generated monitoring file failed its check',
+  VIGIL_ERR_STACK_BINARY: 'A stack component is not installed',
+  VIGIL_ERR_STACK_START: 'A stack component did not start or become ready',
+  VIGIL_ERR_STACK_STATE: 'The local stack is not in the expected state',
+  VIGIL_ERR_QUERY_OPTION: 'Invalid query client option',
+  VIGIL_ERR_QUERY_FAILED: 'Prometheus or Alertmanager rejected a request',
+  VIGIL_ERR_SOURCE_UNREACHABLE: 'A data source could not be reached',
+  VIGIL_ERR_CONSOLE_OPTION: 'Invalid console option',
+  VIGIL_ERR_OTLP_PAYLOAD: 'Invalid OTLP trace payload',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

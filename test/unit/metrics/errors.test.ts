@@ -187,6 +187,22 @@ describe('error codes', () => {
       'VIGIL_ERR_EXPOSITION_FILE',
       'VIGIL_ERR_RUN_START',
     ];
+    // The stack's codes: test/unit/stack and test/integration/stack*.test.ts.
+    const stack = [
+      'VIGIL_ERR_STACK_CONFIG',
+      'VIGIL_ERR_STACK_CHECK',
+      'VIGIL_ERR_STACK_BINARY',
+      'VIGIL_ERR_STACK_START',
+      'VIGIL_ERR_STACK_STATE',
+    ];
+    // The query client's and console's codes: test/unit/query, test/unit/console, test/integration/console*.test.ts.
+    const consoleCodes = [
+      'VIGIL_ERR_QUERY_OPTION',
+      'VIGIL_ERR_QUERY_FAILED',
+      'VIGIL_ERR_SOURCE_UNREACHABLE',
+      'VIGIL_ERR_CONSOLE_OPTION',
+      'VIGIL_ERR_OTLP_PAYLOAD',
+    ];
     const covered = new Set<string>([
       ...causes.map(([, code]) => code),
       'VIGIL_ERR_COLLECT',
@@ -194,6 +210,8 @@ describe('error codes', () => {
       ...push,
       ...tracing,
       ...cli,
+      ...stack,
+      ...consoleCodes,
     ]);
     expect(Object.keys(ErrorCodes).filter((code) => !covered.has(code))).toEqual([]);
   });
