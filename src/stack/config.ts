@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { VigilError } from '../metrics/errors.js';
+import { durationSeconds, formatDuration } from './duration.js';
 
 /**
  * The one input of `vigil stack init`: which services to scrape, where each component
@@ -59,6 +60,8 @@ export const stackConfigSchema = z
         scrapeInterval: duration.default('15s'),
         evaluationInterval: duration.default('15s'),
         retention: duration.default('15d'),
+        /** Range of rate() and histogram_quantile() in rules; short (e.g. "30s") for fast end-to-end tests. */
+        rateWindow: duration.default('5m'),
         externalLabels: z.record(z.string(), z.string()).default({}),
       })
       .strict()
@@ -102,6 +105,8 @@ export const stackConfigSchema = z
       .object({
         /** The Prometheus URL as Grafana sees it (compose/k8s service name by default). */
         prometheusUrl: z.string().url().default('http://prometheus:9090'),
+        /** Host port of Grafana in docker-compose. */
+        listen: hostPort.default('127.0.0.1:3000'),
         folder: z.string().min(1).default('Vigil'),
       })
       .strict()
@@ -112,12 +117,16 @@ export const stackConfigSchema = z
         latencyP95: alert({ thresholdSeconds: z.number().positive().default(0.5) }, '10m', 'warning'),
         targetDown: alert({}, '2m', 'critical'),
         inFlight: alert({ threshold: z.number().positive().default(100) }, '5m', 'warning'),
-        memoryGrowth: alert({ bytesPerHour: z.number().positive().default(100e6) }, '30m', 'warning'),
+        memoryGrowth: alert(
+          { bytesPerHour: z.number().positive().default(100e6), window: duration.default('1h') },
+          '30m',
+          'warning',
+        ),
         eventLoopLag: alert({ thresholdSeconds: z.number().positive().default(0.2) }, '5m', 'warning'),
         testFailureRate: alert({ threshold: z.number().gt(0).lt(1).default(0.05) }, '0s', 'warning'),
         testLatencyRegression: alert({ thresholdSeconds: z.number().positive().default(1) }, '0s', 'warning'),
         testMemoryGrowth: alert({ bytes: z.number().positive().default(50e6) }, '0s', 'warning'),
-        testThroughput: alert({ minTestsPerSecond: z.number().positive().default(1) }, '0s', 'warning'),
+        testThroughput: alert({ minOpsPerSecond: z.number().positive().default(1) }, '0s', 'warning'),
         pushFailure: alert({}, '0s', 'warning'),
         stalePush: alert({ maxAgeSeconds: z.number().positive().default(86_400) }, '0s', 'warning'),
       })
@@ -130,14 +139,38 @@ export const stackConfigSchema = z
         window: duration.default('1d'),
         /** How far back the baseline ends, so an anomaly does not teach itself. */
         offset: duration.default('1h'),
-        stddevs: z.number().positive().default(3),
+        /** Below ~1.5 ordinary noise (one standard deviation either side) would fire it. */
+        stddevs: z.number().min(1.5).default(3),
         for: duration.default('10m'),
         severity: severity.default('warning'),
       })
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // Each service is a Prometheus job; job names must be unique, and the components have their own.
+    const taken = new Set(['prometheus', 'pushgateway', 'alertmanager']);
+    config.services.forEach((service, i) => {
+      if (taken.has(service.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'name'],
+          message: `"${service.name}" is already a job name (prometheus, pushgateway, alertmanager and each service have one); choose another`,
+        });
+      }
+      taken.add(service.name);
+    });
+    // The baseline must end before the anomaly begins, or the anomaly teaches itself.
+    const needed = durationSeconds(config.anomaly.for) + 2 * durationSeconds(config.prometheus.rateWindow);
+    if (config.anomaly.enabled && durationSeconds(config.anomaly.offset) <= needed) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['anomaly', 'offset'],
+        message: `must be longer than anomaly.for + 2 × prometheus.rateWindow (${formatDuration(needed)}), so an anomaly stays out of its own baseline`,
+      });
+    }
+  });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -160,6 +193,28 @@ export function defaultStackConfig(): StackConfig {
   return parseStackConfig({});
 }
 
+/** Node 20 cannot import .ts, so tsx (an optional dev dependency) compiles it on the fly. */
+async function importTypeScript(path: string): Promise<unknown> {
+  let tsImport: (specifier: string, parentURL: string) => Promise<{ default?: unknown }>;
+  try {
+    // A variable specifier keeps bundlers from inlining tsx.
+    const specifier = 'tsx/esm/api';
+    ({ tsImport } = (await import(specifier)) as { tsImport: typeof tsImport });
+  } catch (error) {
+    throw new VigilError(
+      'VIGIL_ERR_STACK_CONFIG',
+      `${path}: loading a .ts config needs tsx; install it (npm install -D tsx) or use vigil.config.json or .yaml.`,
+      { cause: error },
+    );
+  }
+  const module = await tsImport(pathToFileURL(resolvePath(path)).href, import.meta.url);
+  // tsx may wrap a CommonJS-compiled module's default once more.
+  const value = module.default;
+  return value !== null && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1
+    ? (value as { default: unknown }).default
+    : value;
+}
+
 /** Reads vigil.config.json, .yaml/.yml or .ts/.js/.mjs (default export). */
 export async function loadStackConfig(path: string): Promise<StackConfig> {
   const extension = extname(path).toLowerCase();
@@ -167,10 +222,10 @@ export async function loadStackConfig(path: string): Promise<StackConfig> {
   try {
     if (extension === '.json') raw = JSON.parse(await readFile(path, 'utf8'));
     else if (extension === '.yaml' || extension === '.yml') raw = parseYaml(await readFile(path, 'utf8'));
-    else if (['.ts', '.mts', '.js', '.mjs'].includes(extension)) {
-      const module = (await import(pathToFileURL(resolvePath(path)).href)) as { default?: unknown };
-      raw = module.default;
-    } else {
+    else if (['.js', '.mjs'].includes(extension)) {
+      raw = ((await import(pathToFileURL(resolvePath(path)).href)) as { default?: unknown }).default;
+    } else if (['.ts', '.mts'].includes(extension)) raw = await importTypeScript(path);
+    else {
       throw new VigilError(
         'VIGIL_ERR_STACK_CONFIG',
         `${path}: unknown config type "${extension}"; use .json, .yaml, .yml or .ts.`,
