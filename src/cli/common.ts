@@ -12,6 +12,18 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   VIGIL_ERR_PUSH_REJECTED: 'the message above is the Pushgateway’s own; fix what it names.',
   VIGIL_ERR_PUSH_FAILED: 'is the Pushgateway running at --gateway? Nothing was lost; run the command again.',
   VIGIL_ERR_RUN_START: 'check the command name and that it is on PATH.',
+  VIGIL_ERR_STACK_CONFIG: 'fix the fields named above; docs/stack.md lists every field and its default.',
+  VIGIL_ERR_STACK_CHECK:
+    'fix the files marked FAIL above (or the config they came from), then run `vigil stack check` again.',
+  VIGIL_ERR_STACK_BINARY: 'install the package named above, or use `docker compose up -d` in the stack directory.',
+  VIGIL_ERR_STACK_START:
+    'read the log quoted above (in <dir>/.data/); free the port or fix the config. What had started was stopped.',
+  VIGIL_ERR_STACK_STATE:
+    'run `vigil stack status`; `vigil stack down` stops exactly the processes `up` started; `vigil stack init` (--force to overwrite) makes a stack directory.',
+  VIGIL_ERR_QUERY_OPTION: 'check the URLs and options given to `vigil console` (`vigil console --help`).',
+  VIGIL_ERR_QUERY_FAILED: 'the source answered with an error: the message above is its own.',
+  VIGIL_ERR_SOURCE_UNREACHABLE: 'is the source running at the URL given? `vigil stack status` shows the local stack.',
+  VIGIL_ERR_CONSOLE_OPTION: 'check the options of `vigil console` (`vigil console --help`).',
 };
 
 export function usage(message: string): VigilError {

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runVigil } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { startPrometheus } from '../support/prometheus.js';
 import { type PushedGroup, type PushgatewayHandle, startPushgateway } from '../support/pushgateway.js';
@@ -24,25 +24,7 @@ const env: NodeJS.ProcessEnv = {
 };
 delete env.VIGIL_PUSHGATEWAY_URL;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function vigil(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: root, env, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const vigil = (...args: string[]) => runVigil(args, { timeoutMs: 30_000, env });
 
 let gateway: PushgatewayHandle;
 let dir: string;
