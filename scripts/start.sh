@@ -7,4 +7,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund
 fi
 npx tsup --silent
+npx vite build --config src/console/web/vite.config.ts --logLevel warn
 exec node dist/demo/main.js

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import { collectDefaultMetrics } from '../collectors/index.js';
+import { type RunningConsole, startConsole } from '../console/server.js';
+import { consoleSpanProcessor } from '../console/spans.js';
 import { Registry } from '../metrics/index.js';
 import { setupTracing, spanMetricsProcessor } from '../tracing/index.js';
 import { demoService } from './service.js';
@@ -13,18 +15,34 @@ import { startTraffic } from './traffic.js';
  * The worker's runs are traced: spans stay in memory (the newest 10,000) unless an OTLP
  * endpoint is set with the OTEL_* variables; span metrics and tracer counters appear in
  * /metrics, and demo_tests_total carries exemplars.
+ * The console runs beside it (127.0.0.1:9400, VIGIL_CONSOLE_PORT to choose) on the same
+ * registry and spans: embedded history by default, PromQL when VIGIL_PROMETHEUS_URL is set.
  * Ctrl-C stops it cleanly.
  */
 const registry = new Registry({ defaultLabels: { service: 'vigil-demo' } });
+// Not VIGIL_DEMO_HOST: the console has no token here, so it stays on loopback unless told.
+const consoleHost = process.env.VIGIL_CONSOLE_HOST ?? '127.0.0.1';
+const consoleOptions = { registry, host: consoleHost, sampleIntervalMs: 2000 };
+async function openConsole(): Promise<RunningConsole> {
+  const wanted = Number(process.env.VIGIL_CONSOLE_PORT ?? 9400);
+  try {
+    return await startConsole({ ...consoleOptions, port: wanted });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || wanted === 0) throw error;
+    console.warn(`port ${wanted} is in use; the console picks a free one (set VIGIL_CONSOLE_PORT to choose).`);
+    return startConsole({ ...consoleOptions, port: 0 });
+  }
+}
+const vigilConsole = await openConsole();
 const otlpSet = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
 const tracing = setupTracing({
   serviceName: 'vigil-demo',
   ...(otlpSet ? {} : { endpoint: 'memory://' }),
   registry,
-  spanProcessors: [spanMetricsProcessor({ registry, maxSeries: 100 })],
+  spanProcessors: [spanMetricsProcessor({ registry, maxSeries: 100 }), consoleSpanProcessor(vigilConsole.spanStore)],
 });
 const collectors = collectDefaultMetrics({ registry });
-const service = demoService(registry);
+const service = demoService(registry, Math.random, tracing);
 const stopSimulation = simulate(registry, Math.random, tracing);
 const drainTimer = setInterval(() => void service.drain(), 1000);
 let stopTraffic = () => {};
@@ -49,6 +67,7 @@ server.on('listening', () => {
   const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`;
   stopTraffic = startTraffic(base);
   console.log(`Vigil demo: metrics at ${base}/metrics, service at ${base}/api/... (Ctrl-C to stop)`);
+  console.log(`Vigil console: ${vigilConsole.url} (${vigilConsole.mode} mode)`);
 });
 server.listen(port, host);
 
@@ -57,6 +76,7 @@ function shutdown(code: number): void {
   stopSimulation();
   clearInterval(drainTimer);
   collectors.stop();
+  void vigilConsole.close();
   server.close(() => process.exit(code));
   server.closeAllConnections();
 }

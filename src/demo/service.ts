@@ -10,6 +10,7 @@ import {
 import { metricsHandler } from '../exporter/index.js';
 import { instrument } from '../http/node/index.js';
 import type { Registry } from '../metrics/index.js';
+import type { ServerTracing } from '../tracing/index.js';
 
 /** Waits about `ms` milliseconds: the demo's stand-in for real I/O. */
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,7 +22,7 @@ export const DEMO_ROUTES = ['/api/users/:id', '/api/search', '/api/jobs', '/api/
  * does (database queries, cache lookups, outbound API and LLM calls, jobs), all recorded
  * through the catalog, with the HTTP middleware around it and /metrics beside it.
  */
-export function demoService(registry: Registry, random: () => number = Math.random) {
+export function demoService(registry: Registry, random: () => number = Math.random, tracing?: ServerTracing) {
   const db = databaseMetrics({ registry });
   const cache = cacheMetrics({ registry });
   const outbound = outboundMetrics({ registry });
@@ -88,7 +89,8 @@ export function demoService(registry: Registry, random: () => number = Math.rand
       }
       await handler(req, res, user?.[1] ?? '');
     },
-    { registry, routes: [...DEMO_ROUTES], onError: () => {} },
+    // With tracing, each request is a server span (and the console shows it as a trace).
+    { registry, routes: [...DEMO_ROUTES], onError: () => {}, ...(tracing ? { tracing } : {}) },
   );
 
   /** Works through the mail queue, as a background worker would. */

@@ -43,6 +43,10 @@ export const ErrorCodes = {
   VIGIL_ERR_SOURCE_UNREACHABLE: 'A data source could not be reached',
   VIGIL_ERR_CONSOLE_OPTION: 'Invalid console option',
   VIGIL_ERR_OTLP_PAYLOAD: 'Invalid OTLP trace payload',
+  VIGIL_ERR_CONSOLE_AUTH: 'The console API needs a token',
+  VIGIL_ERR_CONSOLE_REQUEST: 'Invalid console API request',
+  VIGIL_ERR_CONSOLE_NOT_FOUND: 'No such console route or trace',
+  VIGIL_ERR_CONSOLE_INTERNAL: 'The console failed to answer',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

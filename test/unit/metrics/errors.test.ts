@@ -202,6 +202,10 @@ describe('error codes', () => {
       'VIGIL_ERR_SOURCE_UNREACHABLE',
       'VIGIL_ERR_CONSOLE_OPTION',
       'VIGIL_ERR_OTLP_PAYLOAD',
+      'VIGIL_ERR_CONSOLE_AUTH',
+      'VIGIL_ERR_CONSOLE_REQUEST',
+      'VIGIL_ERR_CONSOLE_NOT_FOUND',
+      'VIGIL_ERR_CONSOLE_INTERNAL',
     ];
     const covered = new Set<string>([
       ...causes.map(([, code]) => code),
