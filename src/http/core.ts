@@ -8,8 +8,16 @@
  * A request then pays one map lookup per route and one per method/status pair.
  */
 import { type HttpServerMetrics, httpServerMetrics } from '../catalog/http.js';
-import type { CounterSeries, GaugeSeries, HistogramSeries, LabelValue, Registry } from '../metrics/index.js';
+import type {
+  CounterSeries,
+  ExemplarLabels,
+  GaugeSeries,
+  HistogramSeries,
+  LabelValue,
+  Registry,
+} from '../metrics/index.js';
 import { VigilError } from '../metrics/index.js';
+import type { TraceExemplar } from '../tracing/exemplars.js';
 import type { FetchHeaders, IncomingHeaders, ServerSpan, ServerTracing } from '../tracing/server-span.js';
 
 /** The `route` of a request no route matched (404s, scans): one series, whatever the URL. */
@@ -207,15 +215,25 @@ export class HttpRecorder<Req> {
 
   /**
    * Records a finished (or abandoned) request. `start` is the `performance.now()` of its
-   * arrival; sizes are -1 when unknown.
+   * arrival; sizes are -1 when unknown; `exemplar` is the server span's `exemplar`, if any.
    */
-  end(m: number, route: string, status: number, start: number, req: Req, requestBytes = -1, responseBytes = -1): void {
+  end(
+    m: number,
+    route: string,
+    status: number,
+    start: number,
+    req: Req,
+    requestBytes = -1,
+    responseBytes = -1,
+    exemplar?: TraceExemplar,
+  ): void {
     const seconds = (performance.now() - start) / 1000;
     (this.inFlight[m] as GaugeSeries).dec();
     const h =
       this.custom === null ? this.cached(m, route, this.statusKey(status)) : this.labelled(m, route, status, req);
-    h.count.inc();
-    h.duration.observe(seconds);
+    // With `tracing`, the request's span as exemplar (OpenMetrics shows it; text 0.0.4 does not).
+    h.count.inc(1, exemplar as ExemplarLabels | undefined);
+    h.duration.observe(seconds, exemplar as ExemplarLabels | undefined);
     if (requestBytes >= 0) h.requestSize?.observe(requestBytes);
     if (responseBytes >= 0) h.responseSize?.observe(responseBytes);
   }

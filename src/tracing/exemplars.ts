@@ -1,4 +1,4 @@
-import { isSpanContextValid, TraceFlags, trace } from '@opentelemetry/api';
+import { isSpanContextValid, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
 import type { Counter, CounterSeries, Histogram, HistogramSeries } from '../metrics/index.js';
 
 /** The exemplar labels Vigil attaches: OpenMetrics' conventional names. */
@@ -16,8 +16,11 @@ export interface TraceExemplar {
  */
 export function exemplarFromActiveSpan(): TraceExemplar | undefined {
   const span = trace.getActiveSpan();
-  if (span === undefined) return undefined;
-  const ctx = span.spanContext();
+  return span === undefined ? undefined : exemplarOf(span.spanContext());
+}
+
+/** `{ trace_id, span_id }` of a span context when it is valid and sampled, else undefined. */
+export function exemplarOf(ctx: SpanContext): TraceExemplar | undefined {
   if ((ctx.traceFlags & TraceFlags.SAMPLED) === 0 || !isSpanContextValid(ctx)) return undefined;
   return { trace_id: ctx.traceId, span_id: ctx.spanId };
 }

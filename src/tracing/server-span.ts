@@ -1,5 +1,6 @@
 import type { Attributes, Context, Span, TextMapGetter, Tracer } from '@opentelemetry/api';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { exemplarOf, type TraceExemplar } from './exemplars.js';
 
 /** Request headers as node:http gives them (lower-case names). */
 export type IncomingHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -25,6 +26,12 @@ export interface ServerSpan {
   readonly span: Span;
   /** The context to run the handler in: the span is active, the incoming trace continued. */
   readonly context: Context;
+  /**
+   * `{ trace_id, span_id }` of this span for metric exemplars; undefined when the trace is
+   * not sampled (it would point at nothing). The HTTP middleware attaches it to the request
+   * counter and duration histogram it records for the request.
+   */
+  readonly exemplar: TraceExemplar | undefined;
   /** Names the span `METHOD route` and sets `http.route`, for a route known once the handler ran. */
   setRoute(route: string): void;
   /** Calls `fn` with the span active, so spans (and exemplars) made inside it are its children. */
@@ -78,6 +85,7 @@ export function startServerSpan(tracer: Tracer, request: ServerSpanRequest): Ser
   return {
     span,
     context: active,
+    exemplar: exemplarOf(span.spanContext()),
     setRoute(template: string): void {
       span.updateName(`${method} ${template}`);
       span.setAttribute('http.route', template);

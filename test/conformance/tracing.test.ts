@@ -7,6 +7,7 @@ import { setupTracing, teardownTracing, withExemplars } from '../../src/tracing/
 import { type OtlpReceiver, startOtlpReceiver } from '../support/otlp.js';
 import { freePort } from '../support/ports.js';
 import { type PrometheusHandle, startPrometheus } from '../support/prometheus.js';
+import { ADAPTERS, type RunningApp } from '../unit/http/apps.js';
 
 /**
  * Tracing against real components: spans through the official OTLP exporters (protobuf
@@ -257,4 +258,51 @@ describe('exemplars in a real Prometheus', () => {
       value: 0.25,
     });
   });
+
+  it('stores the server span of each HTTP middleware as exemplar of its request counter and duration', async () => {
+    const tracing = setupTracing({ endpoint: 'memory://', env: {} });
+    // The four adapters record into the served registry, each on its own route.
+    const routes = {
+      node: '/users/:id',
+      express: '/orgs/:org/repos/:repo',
+      fastify: '/api/items/:item',
+      hono: '/healthz',
+    };
+    const paths = { node: '/users/7', express: '/orgs/a/repos/b', fastify: '/api/items/7', hono: '/healthz' };
+    const apps: RunningApp[] = [];
+    const start = new Date(Date.now() - 60_000);
+    try {
+      for (const kit of ADAPTERS) {
+        const app = await kit.start({ registry, tracing }, { slow: async () => {} }, true);
+        apps.push(app);
+        expect(await app.request('GET', paths[kit.name])).toBe(200);
+      }
+      const serverSpans = () => tracing.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER);
+      await until(() => serverSpans().length === ADAPTERS.length, 3_000, 'a server span per adapter');
+      const byRoute = new Map(serverSpans().map((s) => [s.attributes['http.route'], s.spanContext()]));
+
+      await prometheus.waitForScrape('traced', { since: new Date() });
+      const end = new Date(Date.now() + 60_000);
+      const counters = await prometheus.queryExemplars('http_server_requests_total', start, end);
+      const buckets = await prometheus.queryExemplars('http_server_request_duration_seconds_bucket', start, end);
+      for (const kit of ADAPTERS) {
+        const route = routes[kit.name];
+        const ids = byRoute.get(route);
+        expect(ids, kit.name).toBeDefined();
+        const labels = { trace_id: ids?.traceId, span_id: ids?.spanId };
+        const counter = counters.filter((s) => s.seriesLabels.route === route);
+        expect(counter, kit.name).toHaveLength(1);
+        expect(counter[0]?.seriesLabels).toMatchObject({ method: 'GET', status: '200' });
+        expect(counter[0]?.exemplars, kit.name).toEqual([expect.objectContaining({ labels, value: 1 })]);
+        const bucket = buckets.filter((s) => s.seriesLabels.route === route);
+        expect(bucket, kit.name).toHaveLength(1);
+        const seconds = bucket[0]?.exemplars[0]?.value as number;
+        expect(bucket[0]?.exemplars[0]?.labels, kit.name).toEqual(labels);
+        expect(seconds).toBeGreaterThan(0);
+        expect(seconds).toBeLessThanOrEqual(Number(bucket[0]?.seriesLabels.le));
+      }
+    } finally {
+      for (const app of apps) await app.close();
+    }
+  }, 40_000);
 });

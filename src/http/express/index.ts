@@ -72,6 +72,7 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
         req,
         sizes ? contentLength(req.headers['content-length']) : -1,
         sizes ? contentLength(res.getHeader('content-length')) : -1,
+        span === null ? undefined : span.exemplar,
       );
       if (span !== null) endSpan(span, route, status);
     });

@@ -2,9 +2,20 @@
  * vigil/http/hono: HTTP server metrics middleware for Hono 4, on any runtime. Hono is only
  * referenced for its types: this module loads no package at runtime.
  */
-import type { Context, MiddlewareHandler } from 'hono';
-import { contentLength, endSpan, type HttpMetricsOptions, HttpRecorder, UNMATCHED_ROUTE } from '../core.js';
+import type { ServerResponse } from 'node:http';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { ServerSpan } from '../../tracing/server-span.js';
+import {
+  CLIENT_CLOSED_STATUS,
+  contentLength,
+  endSpan,
+  type HttpMetricsOptions,
+  HttpRecorder,
+  UNMATCHED_ROUTE,
+} from '../core.js';
+import { ByteTally, countingStream, knownSize, pendingBody, UNKNOWN_SIZE } from './body.js';
 
+export { CLIENT_CLOSED_STATUS } from '../core.js';
 export * from '../public.js';
 
 export type HonoHttpMetricsOptions = HttpMetricsOptions<Context>;
@@ -14,12 +25,26 @@ interface RouteInfo {
   handler: { length: number };
 }
 
+/** What @hono/node-server passes as `c.env.outgoing`: the node:http response. */
+type NodeResponse = Pick<ServerResponse, 'on' | 'writableEnded' | 'statusCode'>;
+
+/** `responseSize` of a streamed body: its bytes are being counted as they pass. */
+const COUNTING = -2;
+
 /**
  * Records every request in the HTTP server metrics. Register it first (`app.use(...)`)
  * so it wraps every handler. The route is the path of the handler that answered
  * (`/users/:id`, base paths included); when no handler matched, or the last one to run was
  * a middleware and the answer is 404 (Hono's not-found handler), it is `<unmatched>`. A
  * handler that throws counts as the status Hono's error handler answers (500 by default).
+ *
+ * On Node (@hono/node-server) a request counts when its response closes, as with the
+ * node:http, Express and Fastify adapters: the duration runs to the last byte (streamed
+ * bodies included), and a client that leaves before the response ended counts as 499. On
+ * other runtimes it counts when the handlers return (499 if the request's signal was
+ * aborted by then); with `sizes`, a streamed body counts when it has been read to its end
+ * (499 if cancelled first). With `sizes`, bodies without Content-Length are measured:
+ * strings and buffers directly, streams by counting the bytes as they pass.
  *
  * @example
  * import { Hono } from 'hono';
@@ -35,33 +60,103 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
   const sizes = recorder.sizes;
   const traced = recorder.tracing !== null;
 
-  return async function vigilHttpMetrics(c, next) {
-    if (excluded?.(c.req.path)) {
-      await next();
-      return;
-    }
+  /** On @hono/node-server: recorded when the node response closes, like the node:http adapter. */
+  async function onNode(c: Context, next: Next, res: NodeResponse, m: number, span: ServerSpan | null): Promise<void> {
     const start = performance.now();
-    const m = recorder.begin(c.req.method);
-    const span = traced ? recorder.startSpan(m, c.req.raw.headers, c.req.path) : null;
     const mine = c.req.routeIndex;
-    let status = 500;
+    let responseBytes = -1;
+    let tally: ByteTally | undefined;
+    res.on('close', () => {
+      const status = res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
+      const route = routeOf(c, mine, status);
+      const requestBytes = sizes ? contentLength(c.req.header('content-length')) : -1;
+      // A stream cut short by the client: the bytes that passed before it left.
+      const bytes = tally === undefined ? responseBytes : tally.bytes;
+      recorder.end(m, route, status, start, c, requestBytes, bytes, span === null ? undefined : span.exemplar);
+      if (span !== null) endSpan(span, route, status);
+    });
+    await (span === null ? next() : span.run(next));
+    // A streamed body is counted as it is written; 'close' comes after its last byte.
+    if (sizes) {
+      const counter = new ByteTally();
+      responseBytes = responseSize(c, counter);
+      if (responseBytes === COUNTING) tally = counter;
+    }
+  }
+
+  /** Records a request of `onFetch`: 499 when the client's signal was aborted by then. */
+  function record(
+    c: Context,
+    mine: number,
+    m: number,
+    start: number,
+    span: ServerSpan | null,
+    status: number,
+    bytes: number,
+  ): void {
+    const code = status !== CLIENT_CLOSED_STATUS && c.req.raw.signal.aborted ? CLIENT_CLOSED_STATUS : status;
+    const route = routeOf(c, mine, code);
+    const requestBytes = sizes ? contentLength(c.req.header('content-length')) : -1;
+    recorder.end(m, route, code, start, c, requestBytes, bytes, span === null ? undefined : span.exemplar);
+    if (span !== null) endSpan(span, route, code);
+  }
+
+  /** Elsewhere (Bun, Deno, Workers, `app.request`): recorded when the handlers return. */
+  async function onFetch(c: Context, next: Next, m: number, span: ServerSpan | null): Promise<void> {
+    const start = performance.now();
+    const mine = c.req.routeIndex;
     try {
       await (span === null ? next() : span.run(next));
-      status = c.res.status;
-    } finally {
-      const route = routeOf(c, mine, status);
-      recorder.end(
-        m,
-        route,
-        status,
-        start,
-        c,
-        sizes ? contentLength(c.req.header('content-length')) : -1,
-        sizes ? contentLength(c.res.headers.get('content-length')) : -1,
-      );
-      if (span !== null) endSpan(span, route, status);
+    } catch (error) {
+      // Something other than an Error escaped Hono's error handler: counted as a 500, rethrown.
+      record(c, mine, m, start, span, 500, -1);
+      throw error;
     }
+    const status = c.res.status;
+    if (!sizes) return record(c, mine, m, start, span, status, -1);
+    const tally = new ByteTally();
+    const bytes = responseSize(c, tally);
+    if (bytes !== COUNTING) return record(c, mine, m, start, span, status, bytes);
+    // A streamed body counts once it has been read to its end, or as 499 if cancelled first.
+    tally.done = (counted, complete) =>
+      record(c, mine, m, start, span, complete ? status : CLIENT_CLOSED_STATUS, counted);
+  }
+
+  return function vigilHttpMetrics(c, next) {
+    if (excluded?.(c.req.path)) return next();
+    const m = recorder.begin(c.req.method);
+    const span = traced ? recorder.startSpan(m, c.req.raw.headers, c.req.path) : null;
+    const res = nodeResponse(c.env);
+    return res === undefined ? onFetch(c, next, m, span) : onNode(c, next, res, m, span);
   };
+}
+
+/** The node:http response of @hono/node-server's `c.env.outgoing`, if this is one. */
+function nodeResponse(env: unknown): NodeResponse | undefined {
+  if (env === undefined || env === null) return undefined;
+  const out = (env as { outgoing?: Partial<NodeResponse> }).outgoing;
+  return out !== undefined && typeof out.on === 'function' && typeof out.writableEnded === 'boolean'
+    ? (out as NodeResponse)
+    : undefined;
+}
+
+/**
+ * The response's size in bytes: Content-Length, else the body's own size. A streamed body
+ * is wrapped to count its bytes into `tally` as they pass: COUNTING.
+ */
+function responseSize(c: Context, tally: ByteTally): number {
+  const res = c.res;
+  const length = contentLength(res.headers.get('content-length'));
+  if (length >= 0) return length;
+  const pending = pendingBody(res);
+  const body = pending === undefined ? res.body : pending.body;
+  const size = knownSize(body);
+  if (size !== UNKNOWN_SIZE) return size;
+  if (typeof (body as ReadableStream | null)?.getReader !== 'function') return -1;
+  // Unset first: assigning over a response would copy it once more to merge headers.
+  c.res = undefined;
+  c.res = new Response(countingStream(body as ReadableStream<Uint8Array>, tally), res);
+  return COUNTING;
 }
 
 function routeOf(c: Context, mine: number, status: number): string {

@@ -74,15 +74,16 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
   }
 
   return function vigilInstrumented(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
-    if (excluded?.(pathOf(req.url))) return listener(req, res);
+    const path = pathOf(req.url);
+    if (excluded?.(path)) return listener(req, res);
     const start = performance.now();
     const m = recorder.begin(req.method);
-    const span = traced ? recorder.startSpan(m, req.headers, pathOf(req.url)) : null;
+    const span = traced ? recorder.startSpan(m, req.headers, path) : null;
     let failed = false;
     // Per-request state lives in this closure, not in properties added to `res`: objects
     // Node owns keep their shape, so its own http code stays monomorphic.
     res.on('close', () => {
-      const route = routeOf(req);
+      const route = routeOf(req, path);
       const status = failed ? 500 : res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
       recorder.end(
         m,
@@ -92,6 +93,7 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
         req,
         sizes ? contentLength(req.headers['content-length']) : -1,
         sizes ? contentLength(res.getHeader('content-length')) : -1,
+        span === null ? undefined : span.exemplar,
       );
       if (span !== null) endSpan(span, route, status);
     });
@@ -113,23 +115,25 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
   };
 }
 
-function routeResolver(options: NodeHttpMetricsOptions): (req: IncomingMessage) => string {
+function routeResolver(options: NodeHttpMetricsOptions): (req: IncomingMessage, path: string) => string {
   const { getRoute, routes } = options;
   if (getRoute !== undefined && typeof getRoute !== 'function') {
     throw invalidOption('getRoute must be a function (req) => route template.');
   }
   const match = routes === undefined ? undefined : compileRoutes(routes);
   const matched =
-    match === undefined ? () => UNMATCHED_ROUTE : (req: IncomingMessage) => match(pathOf(req.url)) ?? UNMATCHED_ROUTE;
+    match === undefined
+      ? () => UNMATCHED_ROUTE
+      : (_req: IncomingMessage, path: string) => match(path) ?? UNMATCHED_ROUTE;
   if (getRoute === undefined) return matched;
-  return (req) => {
+  return (req, path) => {
     let route: unknown;
     try {
       route = getRoute(req);
     } catch {
       route = undefined;
     }
-    return typeof route === 'string' ? route : matched(req);
+    return typeof route === 'string' ? route : matched(req, path);
   };
 }
 

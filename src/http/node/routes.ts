@@ -9,6 +9,12 @@ import { invalidOption } from '../core.js';
  */
 interface Node {
   statics: Map<string, Node> | null;
+  /**
+   * The same static segments as arrays when there are few (most nodes): matched in place
+   * with `startsWith`, without cutting each segment out of the path to look it up.
+   */
+  keys: string[] | null;
+  children: Node[] | null;
   param: Node | null;
   /** Template ending in `*` at this point. */
   rest: string | null;
@@ -16,7 +22,9 @@ interface Node {
   template: string | null;
 }
 
-const node = (): Node => ({ statics: null, param: null, rest: null, template: null });
+const node = (): Node => ({ statics: null, keys: null, children: null, param: null, rest: null, template: null });
+/** Up to this many static segments under one node are scanned rather than hashed. */
+const SCAN_LIMIT = 8;
 
 /** Compiles templates into `path => template | undefined`. */
 export function compileRoutes(templates: readonly string[]): (path: string) => string | undefined {
@@ -25,6 +33,7 @@ export function compileRoutes(templates: readonly string[]): (path: string) => s
   }
   const root = node();
   for (const template of templates) add(root, template);
+  seal(root);
   return (path) => {
     const end = path.length > 1 && path.charCodeAt(path.length - 1) === 47 ? path.length - 1 : path.length;
     return find(root, path, 1, end);
@@ -63,12 +72,32 @@ function add(root: Node, template: unknown): void {
   at.template ??= template;
 }
 
+function seal(at: Node): void {
+  if (at.statics !== null && at.statics.size <= SCAN_LIMIT) {
+    at.keys = [...at.statics.keys()];
+    at.children = [...at.statics.values()];
+  }
+  for (const next of at.statics?.values() ?? []) seal(next);
+  if (at.param !== null) seal(at.param);
+}
+
 /** Matches `path[from, end)`, the segments below `at`. */
 function find(at: Node, path: string, from: number, end: number): string | undefined {
   if (from >= end) return at.template ?? undefined;
   let slash = path.indexOf('/', from);
   if (slash === -1 || slash > end) slash = end;
-  if (at.statics !== null) {
+  if (at.keys !== null) {
+    const keys = at.keys;
+    const length = slash - from;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      if (key.length === length && path.startsWith(key, from)) {
+        const found = find((at.children as Node[])[i] as Node, path, slash + 1, end);
+        if (found !== undefined) return found;
+        break;
+      }
+    }
+  } else if (at.statics !== null) {
     const next = at.statics.get(path.slice(from, slash));
     if (next !== undefined) {
       const found = find(next, path, slash + 1, end);

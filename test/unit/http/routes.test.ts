@@ -47,6 +47,22 @@ describe('compileRoutes (node adapter route templates)', () => {
     expect(compileRoutes(['/a/:x', '/a/:y'])('/a/1')).toBe('/a/:x');
   });
 
+  it('matches the same with many static segments under one node (looked up, not scanned)', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `section${i}`);
+    const many = compileRoutes([...names.map((n) => `/${n}/:id`), '/:page', '/section1x']);
+    for (const n of names) expect(many(`/${n}/7`)).toBe(`/${n}/:id`);
+    expect(many('/section1x')).toBe('/section1x');
+    expect(many('/section1')).toBe('/:page');
+    expect(many('/section')).toBe('/:page');
+    expect(many('/section1/7/8')).toBeUndefined();
+    // Few segments: a prefix or a longer segment is no match.
+    const few = compileRoutes(['/ab/:x', '/abc', '/:y']);
+    expect(few('/a')).toBe('/:y');
+    expect(few('/abc')).toBe('/abc');
+    expect(few('/abcd')).toBe('/:y');
+    expect(few('/ab/1')).toBe('/ab/:x');
+  });
+
   it('matches a parameter only on a non-empty segment', () => {
     expect(compileRoutes(['/a/:x/b'])('/a//b')).toBeUndefined();
   });
