@@ -19,7 +19,10 @@ export interface ConsoleOptions {
   port?: number;
   /** When set, the API, the page and `/v1/traces` need `Authorization: Bearer <token>` or the cookie `/?token=` sets. */
   token?: string;
-  /** Origins allowed to call the API from a browser (`https://app.example.com`). Default none. */
+  /**
+   * Origins allowed to call the API from a browser (`https://app.example.com`). Default:
+   * `$VIGIL_CONSOLE_CORS_ORIGINS` (comma-separated), so each environment sets its own; else none.
+   */
   corsOrigins?: readonly string[];
   /** Embedded history length. Default 900 s. */
   historySeconds?: number;
@@ -96,7 +99,7 @@ export function resolveConsoleOptions(options: ConsoleOptions = {}): ResolvedCon
     fail('token is empty; pass a non-empty secret or leave it out.');
   }
   const corsOrigins = new Set<string>();
-  for (const origin of options.corsOrigins ?? []) {
+  for (const origin of options.corsOrigins ?? corsOriginsFromEnv()) {
     if (origin === '*') fail('corsOrigins "*" would let any site read the console; list the origins.');
     let parsed: URL | undefined;
     try {
@@ -131,4 +134,12 @@ export function resolveConsoleOptions(options: ConsoleOptions = {}): ResolvedCon
     assetsDir: options.assetsDir ?? defaultAssetsDir(),
     basePath,
   };
+}
+
+function corsOriginsFromEnv(): string[] {
+  const list = process.env.VIGIL_CONSOLE_CORS_ORIGINS ?? '';
+  return list
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
 }

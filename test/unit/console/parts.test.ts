@@ -262,6 +262,22 @@ describe('console options', () => {
       basePath: '/console',
     });
   });
+
+  it('takes the CORS allow-list from VIGIL_CONSOLE_CORS_ORIGINS unless given', () => {
+    const saved = process.env.VIGIL_CONSOLE_CORS_ORIGINS;
+    try {
+      process.env.VIGIL_CONSOLE_CORS_ORIGINS = 'https://staging.example, http://127.0.0.1:5173';
+      expect([...resolveConsoleOptions({}).corsOrigins]).toEqual(['https://staging.example', 'http://127.0.0.1:5173']);
+      expect([...resolveConsoleOptions({ corsOrigins: ['https://prod.example'] }).corsOrigins]).toEqual([
+        'https://prod.example',
+      ]);
+      process.env.VIGIL_CONSOLE_CORS_ORIGINS = 'https://bad.example/path';
+      expect(() => resolveConsoleOptions({})).toThrow(/not an origin/);
+    } finally {
+      if (saved === undefined) delete process.env.VIGIL_CONSOLE_CORS_ORIGINS;
+      else process.env.VIGIL_CONSOLE_CORS_ORIGINS = saved;
+    }
+  });
 });
 
 describe('static paths', () => {
