@@ -180,6 +180,9 @@ export function planStack(dir: string, config: StackConfig, { victoriaMetrics = 
         // It scrapes what Prometheus scrapes; rule_files and alerting are not its business.
         `-promscrape.config=${join(root, 'prometheus', 'prometheus.yml')}`,
         '-promscrape.config.strictParse=false',
+        // By default instant queries ignore the newest 30 s of samples; a local stack
+        // should show the scrape that just happened, as Prometheus does.
+        '-search.latencyOffset=1s',
       ],
     });
   }

@@ -244,3 +244,47 @@ describe('vigil stack up when a component cannot start', () => {
     }
   });
 });
+
+describe('vigil stack up --victoria-metrics', () => {
+  it('runs VictoriaMetrics beside Prometheus on the same scrape config, and stops both', async () => {
+    const vmDir = join(work, 'with-vm');
+    const port = { prometheus: await freePort(), vm: await freePort() };
+    const configFile = join(work, 'with-vm.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        services: [{ name: 'app', targets: [`127.0.0.1:${ports.service}`] }],
+        prometheus: { listen: `127.0.0.1:${port.prometheus}`, scrapeInterval: '1s', evaluationInterval: '1s' },
+        pushgateway: { enabled: false },
+        alertmanager: { enabled: false },
+        victoriaMetrics: { listen: `127.0.0.1:${port.vm}` },
+      }),
+    );
+    expect((await vigil('stack', 'init', '--dir', vmDir, '--config', configFile)).code).toBe(0);
+    const up = await vigil('stack', 'up', '--dir', vmDir, '--victoria-metrics', '--timeout', '25');
+    const started = [...up.stderr.matchAll(/ready at \S+ \(pid (\d+),/g)].map((m) => Number(m[1]));
+    try {
+      expect(up.code, up.stderr).toBe(0);
+      const status = JSON.parse((await vigil('stack', 'status', '--dir', vmDir, '--json')).stdout) as StackStatus;
+      expect(status.components.map((c) => [c.name, c.state])).toEqual([
+        ['prometheus', 'running'],
+        ['victoria-metrics', 'running'],
+      ]);
+      // VictoriaMetrics scrapes the service itself and answers Prometheus' query API.
+      let up1 = false;
+      const deadline = Date.now() + 20_000;
+      while (!up1 && Date.now() < deadline) {
+        const url = `http://127.0.0.1:${port.vm}/api/v1/query?query=${encodeURIComponent('up{job="app"}')}`;
+        const body = (await (await fetch(url)).json()) as { data: { result: Array<{ value: [number, string] }> } };
+        up1 = body.data.result.some((r) => r.value[1] === '1');
+        if (!up1) await sleep(500);
+      }
+      expect(up1).toBe(true);
+    } finally {
+      expect((await vigil('stack', 'down', '--dir', vmDir)).code).toBe(0);
+    }
+    expect(started).toHaveLength(2);
+    for (const pid of started) expect(gone(pid), `pid ${pid}`).toBe(true);
+    expect(await listening(port.vm)).toBe(false);
+  });
+});
