@@ -1,7 +1,8 @@
 /**
  * vigil/http/express: HTTP server metrics middleware for Express 4 and 5. Express is only
- * referenced for its types: this module loads no package at runtime.
+ * referenced for its types: this module loads no package at runtime (node:events only).
  */
+import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   CLIENT_CLOSED_STATUS,
@@ -26,6 +27,9 @@ export interface ExpressHttpMetricsOptions extends HttpMetricsOptions<Request> {
    */
   getRoute?: (req: Request) => string | null | undefined;
 }
+
+/** `res.on` without looking `on` up on a response whose hidden class is new (see below). */
+const addListener = EventEmitter.prototype.on;
 
 /** Beyond this many (mount point, route) pairs, templates are joined per request instead of cached. */
 const MAX_TEMPLATES = 2_000;
@@ -52,18 +56,22 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
   const sizes = recorder.sizes;
   const traced = recorder.tracing !== null;
   return function vigilHttpMetrics(req: Request, res: Response, next: NextFunction): void {
-    if (excluded?.(pathOf(req.originalUrl ?? req.url))) {
+    // Express gives every request and response a fresh hidden class (it swaps their
+    // prototypes per request), so each property read on them misses V8's inline caches and
+    // costs a slow lookup: this reads as few of them as it can, each once.
+    const url = req.originalUrl ?? req.url;
+    if (excluded?.(pathOf(url))) {
       next();
       return;
     }
     const start = performance.now();
     const m = recorder.begin(req.method);
-    const span = traced ? recorder.startSpan(m, req.headers, pathOf(req.originalUrl ?? req.url)) : null;
-    // Per-request state lives in this closure, not in properties added to `res`: objects
-    // Node owns keep their shape, so its own http code stays monomorphic.
-    res.on('close', () => {
+    const span = traced ? recorder.startSpan(m, req.headers, pathOf(url)) : null;
+    // Per-request state lives in this closure, not in properties added to `res`.
+    addListener.call(res, 'close', () => {
+      // `finished` is what the `writableEnded` getter returns, without the getter's lookup.
+      const status = res.finished ? res.statusCode : CLIENT_CLOSED_STATUS;
       const route = routeOf(req);
-      const status = res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
       recorder.end(
         m,
         route,
