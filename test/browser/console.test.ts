@@ -4,10 +4,10 @@ import { type CollectorHandle, collectDefaultMetrics } from '../../src/collector
 import { startConsole } from '../../src/console/server.js';
 import { Registry } from '../../src/metrics/index.js';
 import { setupTracing, type TracingHandle, teardownTracing } from '../../src/tracing/index.js';
+import { type AlertmanagerHandle, startAlertmanager } from '../support/alertmanager.js';
 import { freePort } from '../support/ports.js';
 import { type PrometheusHandle, startPrometheus } from '../support/prometheus.js';
 import { type PushgatewayHandle, startPushgateway } from '../support/pushgateway.js';
-import { type AlertmanagerHandle, startAlertmanager } from './support/alertmanager.js';
 import { pushTestRun, type Shop, serveMetrics, startShop } from './support/data.js';
 import {
   buildPage,

@@ -1,7 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectDefaultMetrics } from '../../src/collectors/index.js';
 import type {
@@ -20,9 +17,8 @@ import { type RunningConsole, startConsole } from '../../src/console/index.js';
 import { instrument } from '../../src/http/node/index.js';
 import { Registry } from '../../src/metrics/index.js';
 import { finishRun, TestRunRecorder } from '../../src/testing/index.js';
-import { requireBinary } from '../support/components.js';
+import { type AlertmanagerHandle, startAlertmanager } from '../support/alertmanager.js';
 import { freePort } from '../support/ports.js';
-import { type ManagedProcess, spawnManaged, waitForHttpReady } from '../support/process.js';
 import { type PrometheusHandle, startPrometheus } from '../support/prometheus.js';
 import { type PushgatewayHandle, startPushgateway } from '../support/pushgateway.js';
 
@@ -31,27 +27,6 @@ import { type PushgatewayHandle, startPushgateway } from '../support/pushgateway
  * and in embedded mode (the registry's own history), plus sources that are down. Numbers
  * are checked against what the registry and Prometheus hold.
  */
-
-async function startAlertmanager(): Promise<{ url: string; proc: ManagedProcess }> {
-  const binary = requireBinary('/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager');
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-am-'));
-  const config = join(dir, 'alertmanager.yml');
-  writeFileSync(config, JSON.stringify({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] }));
-  const port = await freePort();
-  const proc = spawnManaged(
-    binary,
-    [
-      `--config.file=${config}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-    ],
-    { cwd: dir, dir },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttpReady(proc, `${url}/-/ready`, { timeoutMs: 15_000 });
-  return { url, proc };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ORDERS = 20;
@@ -65,7 +40,7 @@ const collectors = collectDefaultMetrics({ registry });
 let app: Server;
 let appUrl: string;
 let prometheus: PrometheusHandle;
-let am: { url: string; proc: ManagedProcess };
+let am: AlertmanagerHandle;
 let gateway: PushgatewayHandle;
 let promConsole: RunningConsole;
 let embedded: RunningConsole;
@@ -168,7 +143,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([promConsole?.close(), embedded?.close(), down?.close()]);
-  await Promise.all([prometheus?.stop(), am?.proc.stop(), gateway?.stop()]);
+  await Promise.all([prometheus?.stop(), am?.stop(), gateway?.stop()]);
   collectors.stop();
   await new Promise((resolve) => app?.close(resolve));
 });

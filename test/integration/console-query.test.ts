@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from '../../src/metrics/index.js';
 import { alertmanagerClient, prometheusClient, pushgatewayClient, QueryError } from '../../src/query/index.js';
 import { finishRun, TestRunRecorder } from '../../src/testing/index.js';
+import { type AlertmanagerHandle, startAlertmanager } from '../support/alertmanager.js';
 import { requireBinary } from '../support/components.js';
 import { freePort } from '../support/ports.js';
 import { type ManagedProcess, spawnManaged, waitForHttpReady } from '../support/process.js';
@@ -17,27 +18,6 @@ import { type PushgatewayHandle, startPushgateway } from '../support/pushgateway
  * registry, Alertmanager 0.25 holding a posted alert, a Pushgateway holding a test run
  * pushed by Vigil's own recorder.
  */
-
-async function startAlertmanager(): Promise<{ url: string; proc: ManagedProcess }> {
-  const binary = requireBinary('/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager');
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-am-'));
-  const config = join(dir, 'alertmanager.yml');
-  writeFileSync(config, JSON.stringify({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] }));
-  const port = await freePort();
-  const proc = spawnManaged(
-    binary,
-    [
-      `--config.file=${config}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-    ],
-    { cwd: dir, dir },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttpReady(proc, `${url}/-/ready`, { timeoutMs: 15_000 });
-  return { url, proc };
-}
 
 async function startVictoriaMetrics(target: string): Promise<{ url: string; proc: ManagedProcess }> {
   const binary = requireBinary('/usr/bin/victoria-metrics', 'victoria-metrics');
@@ -89,7 +69,7 @@ requests.inc({ path: '/b' }, 2);
 let app: Server;
 let appTarget: string;
 let prometheus: PrometheusHandle;
-let am: { url: string; proc: ManagedProcess };
+let am: AlertmanagerHandle;
 let vm: { url: string; proc: ManagedProcess };
 let gateway: PushgatewayHandle;
 
@@ -131,7 +111,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([prometheus?.stop(), am?.proc.stop(), vm?.proc.stop(), gateway?.stop()]);
+  await Promise.all([prometheus?.stop(), am?.stop(), vm?.proc.stop(), gateway?.stop()]);
   await new Promise((resolve) => app?.close(resolve));
 });
 

@@ -1,12 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireBinary } from '../../support/components.js';
-import { freePort } from '../../support/ports.js';
-import { spawnManaged, waitForHttpReady } from '../../support/process.js';
+import { requireBinary } from './components.js';
+import { freePort } from './ports.js';
+import { spawnManaged, waitForHttpReady } from './process.js';
 
 /**
- * A real Alertmanager (Debian prometheus-alertmanager 0.25) for the browser tests:
+ * A real Alertmanager (Debian prometheus-alertmanager 0.25) for the console tests:
  * 127.0.0.1, a free port, clustering off (else it binds 0.0.0.0:9094), a temp data dir,
  * one route to a receiver that sends nothing. Stopped by PID.
  */
