@@ -61,7 +61,7 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
   const traced = recorder.tracing !== null;
 
   /** On @hono/node-server: recorded when the node response closes, like the node:http adapter. */
-  async function onNode(c: Context, next: Next, res: NodeResponse, m: number, span: ServerSpan | null): Promise<void> {
+  function onNode(c: Context, next: Next, res: NodeResponse, m: number, span: ServerSpan | null): Promise<void> {
     const start = performance.now();
     const mine = c.req.routeIndex;
     let responseBytes = -1;
@@ -75,13 +75,15 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
       recorder.end(m, route, status, start, c, requestBytes, bytes, span === null ? undefined : span.exemplar);
       if (span !== null) endSpan(span, route, status);
     });
-    await (span === null ? next() : span.run(next));
-    // A streamed body is counted as it is written; 'close' comes after its last byte.
-    if (sizes) {
+    const done = span === null ? next() : span.run(next);
+    // Without sizes nothing is left to do after the handlers: no async frame of our own.
+    if (!sizes) return done;
+    return done.then(() => {
+      // A streamed body is counted as it is written; 'close' comes after its last byte.
       const counter = new ByteTally();
       responseBytes = responseSize(c, counter);
       if (responseBytes === COUNTING) tally = counter;
-    }
+    });
   }
 
   /** Records a request of `onFetch`: 499 when the client's signal was aborted by then. */
@@ -163,11 +165,44 @@ function routeOf(c: Context, mine: number, status: number): string {
   const i = c.req.routeIndex;
   // Nothing after this middleware ran: no route matched, Hono's not-found handler answered.
   if (i === mine) return UNMATCHED_ROUTE;
-  // `matchedRoutes` (rather than the `hono/route` helper) works on every Hono 4 and keeps
-  // this module free of runtime imports.
-  const route = (c.req.matchedRoutes as readonly RouteInfo[])[i];
+  const route = matchedRoute(c, i);
   if (route === undefined) return UNMATCHED_ROUTE;
   // A later middleware called next() and nobody answered: not found, whatever its path.
   if (status === 404 && route.handler.length >= 2) return UNMATCHED_ROUTE;
   return route.path;
+}
+
+/** The symbol of HonoRequest's match-result getter; null once known to be absent. */
+let matchResultKey: symbol | null | undefined;
+
+/**
+ * The i-th matched route of a request. `c.req.matchedRoutes` (and the `hono/route` helper)
+ * build an array of every matched route on each call; this reads the one entry from the
+ * match result that getter maps over (`[[handler, route], params][]`), found once by its
+ * symbol. `matchedRoutes` stays the fallback, so any Hono 4 works and this module imports
+ * nothing at runtime.
+ */
+function matchedRoute(c: Context, i: number): RouteInfo | undefined {
+  if (matchResultKey === undefined) matchResultKey = findMatchResultKey(c.req);
+  if (matchResultKey !== null) {
+    const result = (c.req as unknown as Record<symbol, [[[unknown, RouteInfo], unknown][]] | undefined>)[
+      matchResultKey
+    ];
+    const entry = result?.[0][i];
+    if (entry !== undefined) return entry[0][1];
+  }
+  return (c.req.matchedRoutes as readonly RouteInfo[])[i];
+}
+
+function findMatchResultKey(req: object): symbol | null {
+  const proto = Object.getPrototypeOf(req) as object;
+  for (const key of Object.getOwnPropertySymbols(proto)) {
+    if (typeof Object.getOwnPropertyDescriptor(proto, key)?.get !== 'function') continue;
+    // The match result is [[[handler, route], params], ...] (plus stash): check the shape.
+    const result = (req as Record<symbol, unknown>)[key];
+    const first = Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as unknown[])[0] : undefined;
+    const pair = Array.isArray(first) ? first[0] : undefined;
+    if (Array.isArray(pair) && typeof (pair[1] as RouteInfo | undefined)?.path === 'string') return key;
+  }
+  return null;
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpMetrics, UNMATCHED_ROUTE } from '../../../src/http/hono/index.js';
@@ -54,6 +54,32 @@ describe('hono adapter: route paths', () => {
       'GET /admin/* 401': 1,
       'GET /admin/panel 200': 1,
     });
+  });
+
+  it('reads the matched route without building c.req.matchedRoutes per request', async () => {
+    const registry = new Registry();
+    const app = new Hono();
+    app.use(httpMetrics({ registry }));
+    app.get('/users/:id', (c) => c.text('user'));
+    // The deprecated getter maps every matched route into a new array: count its calls.
+    const proto = Object.getPrototypeOf((await someContext()).req) as object;
+    const getter = Object.getOwnPropertyDescriptor(proto, 'matchedRoutes')?.get as () => unknown;
+    let calls = 0;
+    Object.defineProperty(proto, 'matchedRoutes', {
+      configurable: true,
+      get() {
+        calls++;
+        return getter.call(this);
+      },
+    });
+    try {
+      expect((await app.request('/users/1')).status).toBe(200);
+      expect((await app.request('/users/2')).status).toBe(200);
+    } finally {
+      Object.defineProperty(proto, 'matchedRoutes', { configurable: true, get: getter });
+    }
+    expect(await counts(registry)).toEqual({ 'GET /users/:id 200': 2 });
+    expect(calls).toBe(0);
   });
 
   it('records the status of an HTTPException on the route that threw it', async () => {
@@ -247,3 +273,15 @@ describe.each([
     expect(await counts(registry)).toEqual({ 'GET /stream 499': 1 });
   });
 });
+
+/** A Context of some request, to reach the HonoRequest class every app's requests share. */
+async function someContext(): Promise<Context> {
+  let captured: Context | undefined;
+  const probe = new Hono();
+  probe.get('/probe', (c) => {
+    captured = c;
+    return c.text('ok');
+  });
+  await probe.request('/probe');
+  return captured as Context;
+}
