@@ -1,7 +1,8 @@
 /**
  * One benchmark server per process: `node --import tsx bench/http-apps.ts <framework> <variant>`.
  * bench/http.ts starts these; each serves GET /users/:id on 127.0.0.1 (a free port) and
- * prints `READY <port>` once listening. Variants:
+ * prints `READY <port>` once listening. bench/http-inprocess.ts builds the same apps (`APPS`)
+ * and feeds them requests without a socket. Variants:
  *   bare   the framework alone
  *   noop   with a middleware that does nothing, hooked in the way Vigil's is: what the
  *          framework itself charges for any middleware
@@ -10,10 +11,13 @@
  *          @hono/prometheus (node:http has none)
  * Each instrumented variant also serves its registry at /metrics (the load never asks it).
  * Over IPC, the message 'cpu' is answered with this process' CPU time in microseconds.
+ * With `--socketless` it listens on no port and answers `{ run }` messages with a run of
+ * bench/http-socketless.ts instead.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { pathToFileURL } from 'node:url';
+import { createAdaptorServer } from '@hono/node-server';
 import { prometheus as honoPrometheus } from '@hono/prometheus';
 import express from 'express';
 import promBundle from 'express-prom-bundle';
@@ -25,6 +29,7 @@ import { httpMetrics as fastifyVigil } from '../src/http/fastify/index.js';
 import { httpMetrics as honoVigil } from '../src/http/hono/index.js';
 import { instrument } from '../src/http/node/index.js';
 import { Registry } from '../src/metrics/index.js';
+import { runSocketless } from './http-socketless.js';
 
 // fastify-metrics is CommonJS with `exports.default`: under ESM the plugin sits one level down.
 const fastifyMetrics = fastifyMetricsModule.default;
@@ -34,17 +39,12 @@ export type Variant = 'bare' | 'noop' | 'vigil' | 'peer';
 
 const BODY = '{"id":"42","name":"Ada"}';
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
 async function metricsText(registry: Registry, res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': registry.contentType() });
   res.end(await registry.metrics());
 }
 
-async function nodeApp(variant: Variant): Promise<number> {
+async function nodeApp(variant: Variant): Promise<Server> {
   const registry = new Registry();
   // A plain listener routes by hand, as a node:http service does.
   const listener = (req: IncomingMessage, res: ServerResponse) => {
@@ -68,10 +68,10 @@ async function nodeApp(variant: Variant): Promise<number> {
             listener(req, res);
           }
         : listener;
-  return listen(createServer(handler));
+  return createServer(handler);
 }
 
-async function expressApp(variant: Variant): Promise<number> {
+async function expressApp(variant: Variant): Promise<Server> {
   const app = express();
   const registry = new Registry();
   if (variant === 'vigil') {
@@ -86,10 +86,10 @@ async function expressApp(variant: Variant): Promise<number> {
   });
   // After the route under load: Express tries routes in order, and the others have no /metrics.
   if (variant === 'vigil') app.get('/metrics', (_req, res) => void metricsText(registry, res));
-  return listen(createServer(app));
+  return createServer(app);
 }
 
-async function fastifyApp(variant: Variant): Promise<number> {
+async function fastifyApp(variant: Variant): Promise<Server> {
   const app = Fastify();
   const registry = new Registry();
   if (variant === 'vigil') {
@@ -106,11 +106,11 @@ async function fastifyApp(variant: Variant): Promise<number> {
   app.get('/users/:id', (_req, reply) => {
     reply.type('application/json').send(BODY);
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return (app.server.address() as AddressInfo).port;
+  await app.ready();
+  return app.server;
 }
 
-async function honoApp(variant: Variant): Promise<number> {
+async function honoApp(variant: Variant): Promise<Server> {
   const app = new Hono();
   const registry = new Registry();
   if (variant === 'vigil') {
@@ -126,32 +126,47 @@ async function honoApp(variant: Variant): Promise<number> {
     app.get('/metrics', printMetrics);
   }
   app.get('/users/:id', (c) => c.body(BODY, 200, { 'content-type': 'application/json' }));
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
-  await new Promise((resolve) => server.once('listening', resolve));
-  return (server.address() as AddressInfo).port;
+  return createAdaptorServer({ fetch: app.fetch }) as Server;
 }
 
-const APPS: Record<Framework, (variant: Variant) => Promise<number>> = {
+/** The benchmark app of a framework and variant: an HTTP server, not yet listening. */
+export const APPS: Record<Framework, (variant: Variant) => Promise<Server>> = {
   node: nodeApp,
   express: expressApp,
   fastify: fastifyApp,
   hono: honoApp,
 };
 
-const [framework, variant] = process.argv.slice(2) as [Framework, Variant];
-const start = APPS[framework];
-if (start === undefined || !['bare', 'noop', 'vigil', 'peer'].includes(variant)) {
-  console.error('usage: node --import tsx bench/http-apps.ts <node|express|fastify|hono> <bare|noop|vigil|peer>');
-  process.exit(2);
-}
-const port = await start(variant);
-// The driver asks for this process' CPU time around each run (server CPU per request).
-process.on('message', (message) => {
-  if (message === 'cpu') {
-    const { user, system } = process.cpuUsage();
-    process.send?.({ cpu: user + system });
+async function main(): Promise<void> {
+  const [framework, variant] = process.argv.slice(2) as [Framework, Variant];
+  const build = APPS[framework];
+  if (build === undefined || !['bare', 'noop', 'vigil', 'peer'].includes(variant)) {
+    console.error('usage: node --import tsx bench/http-apps.ts <node|express|fastify|hono> <bare|noop|vigil|peer>');
+    process.exit(2);
   }
-});
-// Exit cleanly on SIGTERM, so `node --cpu-prof` writes its profile.
-process.on('SIGTERM', () => process.exit(0));
-console.log(`READY ${port}`);
+  const server = await build(variant);
+  if (process.argv.includes('--socketless')) {
+    // bench/http.ts --socketless: runs on request over IPC, no port.
+    process.on('message', (message: { run?: { path: string; connections: number; ms: number } }) => {
+      const run = message.run;
+      if (run !== undefined) {
+        void runSocketless(server, run.path, run.connections, run.ms).then((result) => process.send?.({ result }));
+      }
+    });
+    console.log('READY 0');
+    return;
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // The driver asks for this process' CPU time around each run (server CPU per request).
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpu: user + system });
+    }
+  });
+  // Exit cleanly on SIGTERM, so `node --cpu-prof` writes its profile.
+  process.on('SIGTERM', () => process.exit(0));
+  console.log(`READY ${(server.address() as AddressInfo).port}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,18 +1,21 @@
 /**
  * HTTP middleware throughput: each framework bare, with Vigil's adapter, and with the
  * metrics library its users pick today, in the same run. Run with
- * `node --import tsx bench/http.ts` (about 2.5 minutes; writes bench/results/http.md).
+ * `node --import tsx bench/http.ts` (about 5 minutes; writes bench/results/http.md).
+ * Two loads, one after the other: autocannon over 127.0.0.1 (`network`), and requests fed
+ * to the same servers from memory (`socketless`, bench/http-socketless.ts), which leaves
+ * out the kernel and the client that share this machine's cores with the server.
  * Options: `--quick` (2 rounds), `--only=express,hono`, `--rounds=N`, `--seconds=S`,
+ * `--load=network|socketless`, `--connections=N`, `--pipelining=N` (network),
  * `--no-noop` (skip the no-op middleware variant); any of them writes nothing.
  * `--instructions` counts server instructions per request under valgrind instead (see
  * `instructions()` below; writes bench/results/http-instructions.md): noise-free.
  *
- * Each server runs in its own process (bench/http-apps.ts) on 127.0.0.1, autocannon runs
- * here: on a 2-core machine, one core each. A shared machine drifts by tens of percent
- * within seconds, so the variants run in many short rounds, interleaved in a rotating
- * order, and each ratio is paired: a variant's round against the bare run of the same
- * round, then the median over rounds. Goal from issue 3: Vigil >= 0.95x bare and ahead of
- * the peer library.
+ * Each server runs in its own process (bench/http-apps.ts); autocannon runs here: on a
+ * 2-core machine, one core each. A shared machine drifts by tens of percent within
+ * seconds, so the variants run in many short rounds, interleaved in a rotating order, and
+ * each ratio is paired: a variant's round against the bare run of the same round, then the
+ * median over rounds. Goal from issue 3: Vigil >= 0.95x bare and ahead of the peer library.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,8 +33,16 @@ const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name
 const ROUNDS = Number(option('rounds') ?? (quick ? 2 : 8));
 const SECONDS = Number(option('seconds') ?? 1);
 const WARMUP_SECONDS = 1;
-const CONNECTIONS = 50;
+const CONNECTIONS = Number(option('connections') ?? 50);
+const PIPELINING = Number(option('pipelining') ?? 1);
 const PATH = '/users/42';
+/**
+ * How requests reach the servers: `network` (autocannon over 127.0.0.1) and `socketless`
+ * (bench/http-socketless.ts, in the server's process, no kernel, no client). `--load=` picks one.
+ */
+type Load = 'network' | 'socketless';
+const LOADS: readonly Load[] =
+  option('load') === undefined ? ['network', 'socketless'] : (option('load')?.split(',') as Load[]);
 
 const PEERS: Record<Framework, string | undefined> = {
   node: undefined,
@@ -46,8 +57,10 @@ const FRAMEWORKS = only === undefined ? ALL : ALL.filter((f) => only.includes(f)
 
 interface Server {
   variant: Variant;
+  /** 0 for socketless servers. */
   port: number;
   child: ChildProcess;
+  load: Load;
 }
 
 interface Sample {
@@ -60,8 +73,10 @@ interface Sample {
   errors: number;
 }
 
-async function startServer(framework: Framework, variant: Variant): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'http-apps.ts'), framework, variant], {
+async function startServer(framework: Framework, variant: Variant, load: Load): Promise<Server> {
+  const args = ['--import', 'tsx', join(here, 'http-apps.ts'), framework, variant];
+  if (load === 'socketless') args.push('--socketless');
+  const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -77,7 +92,7 @@ async function startServer(framework: Framework, variant: Variant): Promise<Serv
       }
     });
   });
-  return { variant, port, child };
+  return { variant, port, child, load };
 }
 
 /** The server process' CPU time so far, in microseconds. */
@@ -92,13 +107,35 @@ function cpuOf(child: ChildProcess): Promise<number> {
   });
 }
 
-async function load(server: Server, seconds: number): Promise<Sample> {
+/** One socketless run in the server's process (bench/http-socketless.ts). */
+function loadSocketless(server: Server, seconds: number): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('socketless run did not report')), seconds * 1000 + 10_000);
+    server.child.once('message', (message) => {
+      clearTimeout(timer);
+      const r = (message as { result: { requests: number; errors: number; cpuMicros: number; elapsedMs: number } })
+        .result;
+      resolve({
+        cpuPerRequest: r.requests > 0 ? r.cpuMicros / r.requests : 0,
+        rps: r.requests / (r.elapsedMs / 1000),
+        p50: 0,
+        p99: 0,
+        sent: r.requests,
+        errors: r.errors,
+      });
+    });
+    server.child.send({ run: { path: PATH, connections: CONNECTIONS, ms: seconds * 1000 } });
+  });
+}
+
+async function runLoad(server: Server, seconds: number): Promise<Sample> {
+  if (server.load === 'socketless') return loadSocketless(server, seconds);
   const port = server.port;
   const cpuBefore = await cpuOf(server.child);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${PATH}`,
     connections: CONNECTIONS,
-    pipelining: 1,
+    pipelining: PIPELINING,
     duration: seconds,
   });
   const cpu = (await cpuOf(server.child)) - cpuBefore;
@@ -143,31 +180,34 @@ interface Row {
   errors: number;
 }
 
-async function benchFramework(framework: Framework): Promise<{ rows: Row[]; check: string }> {
+async function benchFramework(framework: Framework, load: Load): Promise<{ rows: Row[]; check: string }> {
   const variants: Variant[] = ['bare', ...(withNoop ? (['noop'] as const) : []), 'vigil'];
   if (PEERS[framework] !== undefined) variants.push('peer');
-  const servers = await Promise.all(variants.map((v) => startServer(framework, v)));
+  const servers = await Promise.all(variants.map((v) => startServer(framework, v, load)));
   const samples = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
   let sentToVigil = 0;
   try {
     for (const s of servers) {
-      const warm = await load(s, WARMUP_SECONDS);
+      const warm = await runLoad(s, WARMUP_SECONDS);
       if (s.variant === 'vigil') sentToVigil += warm.sent;
     }
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < servers.length; i++) {
         const s = servers[(i + round) % servers.length] as Server;
-        const sample = await load(s, SECONDS);
+        const sample = await runLoad(s, SECONDS);
         samples.get(s.variant)?.push(sample);
         if (s.variant === 'vigil') sentToVigil += sample.sent;
         process.stdout.write(
-          `  ${framework.padEnd(7)} ${s.variant.padEnd(5)} round ${round + 1}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req\n`,
+          `  ${load.padEnd(10)} ${framework.padEnd(7)} ${s.variant.padEnd(5)} round ${round + 1}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req\n`,
         );
       }
     }
     const vigil = servers.find((s) => s.variant === 'vigil') as Server;
-    const counted = await vigilCount(vigil.port);
-    const check = `${framework}: Vigil counted ${counted} requests, autocannon completed ${sentToVigil}`;
+    // Socketless servers have no port to scrape; their runs count responses themselves.
+    const check =
+      load === 'socketless'
+        ? `${framework}: ${sentToVigil} responses to Vigil's server (socketless)`
+        : `${framework}: Vigil counted ${await vigilCount(vigil.port)} requests, autocannon completed ${sentToVigil}`;
     // Ratios are paired: each round's variant against the same round's bare run, which ran
     // right next to it, then the median over rounds. This cancels most of the drift of a
     // shared machine that the raw req/s show in their spread.
@@ -217,7 +257,7 @@ function commit(): string {
   }
 }
 
-function table(rows: Row[]): string {
+function table(rows: Row[], latency: boolean): string {
   const head = [
     'framework',
     'middleware',
@@ -237,8 +277,8 @@ function table(rows: Row[]): string {
     `${r.ratio.toFixed(2)}x`,
     r.cpu.toFixed(1),
     `${r.cpuRatio.toFixed(2)}x`,
-    String(r.p50),
-    String(r.p99),
+    latency ? String(r.p50) : '-',
+    latency ? String(r.p99) : '-',
     `${Math.round(r.spread * 100)}%`,
     String(r.errors),
   ]);
@@ -274,27 +314,47 @@ function goals(rows: Row[]): string[] {
   return out;
 }
 
-/** The autocannon run: req/s, CPU and latency per variant, written to bench/results/http.md. */
+/** Both loads (or `--load=`): req/s, CPU and latency per variant, written to bench/results/http.md. */
 async function throughput(): Promise<void> {
   const started = Date.now();
   console.log(
-    `HTTP middleware benchmark: autocannon, ${CONNECTIONS} connections, pipelining 1, ${ROUNDS} x ${SECONDS} s per variant${quick ? ' (quick)' : ''}`,
+    `HTTP middleware benchmark (${LOADS.join(' + ')}): ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS} s per variant${quick ? ' (quick)' : ''}`,
   );
-  const rows: Row[] = [];
-  const checks: string[] = [];
-  for (const framework of FRAMEWORKS) {
-    const result = await benchFramework(framework);
-    rows.push(...result.rows);
-    checks.push(result.check);
+  const sections: string[] = [];
+  for (const load of LOADS) {
+    const rows: Row[] = [];
+    const checks: string[] = [];
+    for (const framework of FRAMEWORKS) {
+      const result = await benchFramework(framework, load);
+      rows.push(...result.rows);
+      checks.push(result.check);
+    }
+    const latency = load === 'network';
+    console.log(`\n${load}:\n${table(rows, latency)}\n\n${goals(rows).join('\n')}\n\n${checks.join('\n')}`);
+    sections.push(
+      load === 'network' ? NETWORK_INTRO : SOCKETLESS_INTRO,
+      '',
+      table(rows, latency),
+      '',
+      '### Goals (issue 3)',
+      '',
+      ...goals(rows),
+      '',
+      '### Sanity',
+      '',
+      ...checks.map(
+        (c) => `- ${c}${latency ? ' (requests cut off at the end of a run may be counted but not completed)' : ''}`,
+      ),
+      '',
+    );
   }
   const report = [
     '# Vigil HTTP middleware benchmark',
     '',
-    'Generated by `node --import tsx bench/http.ts`. Each server ran in its own process on 127.0.0.1; autocannon',
-    `(${CONNECTIONS} connections, pipelining 1, GET ${PATH} answered with a small JSON body) ran in the driver process.`,
-    `Every variant ran ${ROUNDS} rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, interleaved with the others;`,
-    'req/s, CPU and latencies are medians over the rounds; spread is (max - min) / median of req/s. The ratios',
-    'are paired: each round of a variant against the bare run of the same round, then the median over rounds.',
+    'Generated by `node --import tsx bench/http.ts`. Each server ran in its own process. Every variant ran',
+    `${ROUNDS} rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, interleaved with the others; req/s, CPU and`,
+    'latencies are medians over the rounds; spread is (max - min) / median of req/s. The ratios are paired:',
+    'each round of a variant against the bare run of the same round, then the median over rounds.',
     '"CPU µs/req" is the server process\' user + system time per completed request; "vs bare (CPU)" is bare\'s',
     "CPU per request over the variant's: the throughput ratio a CPU-bound server would see.",
     '"noop" is a middleware that does nothing, hooked in the way Vigil\'s adapter is (node:http: a wrapping',
@@ -308,25 +368,39 @@ async function throughput(): Promise<void> {
     `- express ${version('express')}, fastify ${version('fastify')}, hono ${version('hono')}, @hono/node-server ${version('@hono/node-server')}`,
     `- express-prom-bundle ${version('express-prom-bundle')}, fastify-metrics ${version('fastify-metrics')}, @hono/prometheus ${version('@hono/prometheus')}, prom-client ${version('prom-client')}, autocannon ${version('autocannon')}`,
     '',
-    table(rows),
-    '',
-    '## Goals (issue 3)',
-    '',
-    ...goals(rows),
-    '',
-    '## Sanity',
-    '',
-    ...checks.map((c) => `- ${c} (requests cut off at the end of a run may be counted but not completed)`),
-    '',
+    ...sections,
   ];
-  console.log(`\n${table(rows)}\n\n${goals(rows).join('\n')}\n\n${checks.join('\n')}`);
-  if (!quick && withNoop && only === undefined && option('rounds') === undefined && option('seconds') === undefined) {
+  const defaults =
+    !quick &&
+    withNoop &&
+    only === undefined &&
+    ['rounds', 'seconds', 'load', 'connections', 'pipelining'].every((o) => option(o) === undefined);
+  if (defaults) {
     mkdirSync(join(here, 'results'), { recursive: true });
     writeFileSync(join(here, 'results', 'http.md'), report.join('\n'));
     console.log('\nwrote bench/results/http.md');
   }
   console.log(`(${Math.round((Date.now() - started) / 1000)} s)`);
 }
+
+const NETWORK_INTRO = [
+  '## Over the network: autocannon on 127.0.0.1',
+  '',
+  `autocannon (${CONNECTIONS} connections, pipelining ${PIPELINING}, GET ${PATH} answered with a small JSON body) ran in the`,
+  "driver process, the server in its own: on a 2-core machine, one core each. Over loopback the server's write",
+  "of each response also runs the client's receive path and wakes the client up, so each microsecond a",
+  'middleware adds is charged several times over in req/s; the socketless load below measures without that.',
+].join('\n');
+
+const SOCKETLESS_INTRO = [
+  '## Socketless: the same servers, requests from memory',
+  '',
+  `bench/http-socketless.ts hands each server ${CONNECTIONS} in-memory keep-alive connections through its 'connection' event`,
+  "and sends the next GET as soon as a response starts: Node's HTTP parser, the framework and the middleware",
+  'run as behind a socket, without the kernel or a client process. The CPU per request is the JavaScript',
+  "side's alone, so its ratio to bare is a lower bound of what a server with real network costs sees",
+  '(those costs are the same with and without the middleware). Latency columns do not apply.',
+].join('\n');
 
 // ---- instructions per request (--instructions) -------------------------------------------
 
