@@ -75,7 +75,11 @@ export interface HttpMetricsOptions<Req> {
    * `null`, `undefined` and a function that throws give the empty value.
    */
   customLabels?: Readonly<Record<string, LabelFunction<Req>>>;
-  /** Also record request and response sizes (from Content-Length). Default false. */
+  /**
+   * Also record request sizes (from Content-Length) and response sizes (Content-Length, else
+   * the body bytes counted as the application writes them: chunked and streamed bodies too).
+   * Default false.
+   */
   sizes?: boolean;
   /** Size buckets in bytes (with `sizes`). */
   sizeBuckets?: readonly number[];
@@ -160,7 +164,7 @@ export function contentLength(header: string | number | readonly string[] | null
  * in flight, returns the method index), `end` once when it is over (however it ended).
  */
 export class HttpRecorder<Req> {
-  /** Whether adapters should read Content-Length headers. */
+  /** Whether adapters should record request and response sizes. */
   readonly sizes: boolean;
   /** Tests a path against `excludePaths`; null when nothing is excluded. */
   readonly isExcluded: ((path: string) => boolean) | null;

@@ -14,6 +14,7 @@ import {
   pathOf,
   UNMATCHED_ROUTE,
 } from '../core.js';
+import { responseBytes, tallyBody } from '../node-body.js';
 
 export { CLIENT_CLOSED_STATUS } from '../core.js';
 export * from '../public.js';
@@ -67,6 +68,7 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
     const start = performance.now();
     const m = recorder.begin(req.method);
     const span = traced ? recorder.startSpan(m, req.headers, pathOf(url)) : null;
+    const tally = sizes ? tallyBody(res) : null;
     // Per-request state lives in this closure, not in properties added to `res`.
     addListener.call(res, 'close', () => {
       // `finished` is what the `writableEnded` getter returns, without the getter's lookup.
@@ -79,7 +81,7 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
         start,
         req,
         sizes ? contentLength(req.headers['content-length']) : -1,
-        sizes ? contentLength(res.getHeader('content-length')) : -1,
+        tally === null ? -1 : responseBytes(res, req.method, tally),
         span === null ? undefined : span.exemplar,
       );
       if (span !== null) endSpan(span, route, status);

@@ -21,6 +21,7 @@ import {
   pathOf,
   UNMATCHED_ROUTE,
 } from '../core.js';
+import { responseBytes, tallyBody } from '../node-body.js';
 
 export { CLIENT_CLOSED_STATUS } from '../core.js';
 export * from '../public.js';
@@ -55,6 +56,7 @@ export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPlu
    */
   function listenerFor(request: FastifyRequest, res: ServerResponse, m: number, span: ServerSpan | null): () => void {
     const start = performance.now();
+    const tally = sizes ? tallyBody(res) : null;
     let open = true;
     return () => {
       if (!open) return;
@@ -68,7 +70,7 @@ export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPlu
         start,
         request,
         sizes ? contentLength(request.headers['content-length']) : -1,
-        sizes ? contentLength(res.getHeader('content-length')) : -1,
+        tally === null ? -1 : responseBytes(res, request.raw.method, tally),
         span === null ? undefined : span.exemplar,
       );
       if (span !== null) endSpan(span, route, status);

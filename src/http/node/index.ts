@@ -12,6 +12,7 @@ import {
   pathOf,
   UNMATCHED_ROUTE,
 } from '../core.js';
+import { responseBytes, tallyBody } from '../node-body.js';
 import { compileRoutes } from './routes.js';
 
 export { CLIENT_CLOSED_STATUS } from '../core.js';
@@ -79,6 +80,7 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
     const start = performance.now();
     const m = recorder.begin(req.method);
     const span = traced ? recorder.startSpan(m, req.headers, path) : null;
+    const tally = sizes ? tallyBody(res) : null;
     let failed = false;
     // Per-request state lives in this closure, not in properties added to `res`: objects
     // Node owns keep their shape, so its own http code stays monomorphic.
@@ -92,7 +94,7 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
         start,
         req,
         sizes ? contentLength(req.headers['content-length']) : -1,
-        sizes ? contentLength(res.getHeader('content-length')) : -1,
+        tally === null ? -1 : responseBytes(res, req.method, tally),
         span === null ? undefined : span.exemplar,
       );
       if (span !== null) endSpan(span, route, status);

@@ -44,7 +44,7 @@ describe('adapters load no framework at runtime', () => {
     expect(files).toContain('src/catalog/http.ts');
     // And no other adapter: only its own folder and the shared files.
     const own = `${dirname(entry)}/`;
-    const shared = ['src/http/core.ts', 'src/http/public.ts'];
+    const shared = ['src/http/core.ts', 'src/http/public.ts', 'src/http/node-body.ts'];
     expect(files.filter((f) => f.startsWith('src/http/') && !shared.includes(f) && !f.startsWith(own))).toEqual([]);
   });
 
