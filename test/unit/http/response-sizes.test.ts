@@ -37,7 +37,12 @@ const handlers: Record<string, (res: ServerResponse) => void> = {
     res.statusCode = 204;
     res.end();
   },
+  // The first chunk, then nothing until the client gives up.
+  '/partial': (res) => {
+    res.write(CHUNKS[0]);
+  },
 };
+const COMPLETE = ['/text', '/chunked', '/latin1', '/stream', '/empty'];
 
 function nodeHandle(req: IncomingMessage, res: ServerResponse): void {
   const handler = handlers[req.url ?? ''];
@@ -93,9 +98,7 @@ describe.each(Object.keys(APPS))('%s adapter: response sizes without Content-Len
     const url = await start(registry);
     // The bytes each body had on the wire, to hold the counts against.
     const received: Record<string, number> = {};
-    for (const path of Object.keys(handlers)) {
-      received[path] = (await (await fetch(url + path)).arrayBuffer()).byteLength;
-    }
+    for (const path of COMPLETE) received[path] = (await (await fetch(url + path)).arrayBuffer()).byteLength;
     expect(received).toEqual({
       '/text': TEXT_BYTES,
       '/chunked': CHUNK_BYTES,
@@ -111,6 +114,22 @@ describe.each(Object.keys(APPS))('%s adapter: response sizes without Content-Len
         'GET /latin1 200': { count: 1, sum: 2 },
         'GET /stream 200': { count: 1, sum: CHUNK_BYTES },
         'GET /empty 204': { count: 1, sum: 0 },
+      }),
+    );
+    await expectNothingInFlight(registry);
+  });
+
+  it('records 499 with the bytes written when the client leaves mid-body', async () => {
+    const registry = new Registry();
+    const url = await start(registry);
+    const abort = new AbortController();
+    const res = await fetch(`${url}/partial`, { signal: abort.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(CHUNKS[0]);
+    abort.abort();
+    await eventually(async () =>
+      expect(await histograms(registry, 'http_server_response_size_bytes')).toEqual({
+        'GET /partial 499': { count: 1, sum: (CHUNKS[0] as string).length },
       }),
     );
     await expectNothingInFlight(registry);
