@@ -61,7 +61,7 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
   const traced = recorder.tracing !== null;
 
   /** On @hono/node-server: recorded when the node response closes, like the node:http adapter. */
-  function onNode(c: Context, next: Next, res: NodeResponse, m: number, span: ServerSpan | null): Promise<void> {
+  async function onNode(c: Context, next: Next, res: NodeResponse, m: number, span: ServerSpan | null): Promise<void> {
     const start = performance.now();
     const mine = c.req.routeIndex;
     let responseBytes = -1;
@@ -75,15 +75,14 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
       recorder.end(m, route, status, start, c, requestBytes, bytes, span === null ? undefined : span.exemplar);
       if (span !== null) endSpan(span, route, status);
     });
-    const done = span === null ? next() : span.run(next);
-    // Without sizes nothing is left to do after the handlers: no async frame of our own.
-    if (!sizes) return done;
-    return done.then(() => {
-      // A streamed body is counted as it is written; 'close' comes after its last byte.
+    // Resolves to nothing, like any middleware: what next() resolves to is Hono's own.
+    await (span === null ? next() : span.run(next));
+    // A streamed body is counted as it is written; 'close' comes after its last byte.
+    if (sizes) {
       const counter = new ByteTally();
       responseBytes = responseSize(c, counter);
       if (responseBytes === COUNTING) tally = counter;
-    });
+    }
   }
 
   /** Records a request of `onFetch`: 499 when the client's signal was aborted by then. */

@@ -82,6 +82,32 @@ describe('hono adapter: route paths', () => {
     expect(calls).toBe(0);
   });
 
+  it('stays transparent when a later middleware neither answers nor calls next()', async () => {
+    const run = async (instrumented: boolean) => {
+      const registry = new Registry();
+      const app = new Hono();
+      if (instrumented) app.use(httpMetrics({ registry }));
+      app.use('/broken/*', async () => {
+        // Forgets both `return c.text(...)` and `await next()`: Hono reports it.
+      });
+      app.get('/broken/x', (c) => c.text('x'));
+      const local = await app.request('/broken/x');
+      // And on @hono/node-server, where the middleware takes its node:http path.
+      const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
+      try {
+        await once(server, 'listening');
+        const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/broken/x`);
+        return { local: [local.status, await local.text()], node: [res.status, await res.text()] };
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    };
+    const bare = await run(false);
+    expect(bare.node[0]).toBe(500);
+    expect(await run(true)).toEqual(bare);
+  });
+
   it('records the status of an HTTPException on the route that threw it', async () => {
     const registry = new Registry();
     const app = new Hono();
