@@ -17,7 +17,6 @@ import type {
   Registry,
 } from '../metrics/index.js';
 import { VigilError } from '../metrics/index.js';
-import type { TraceExemplar } from '../tracing/exemplars.js';
 import type { FetchHeaders, IncomingHeaders, ServerSpan, ServerTracing } from '../tracing/server-span.js';
 
 /** The `route` of a request no route matched (404s, scans): one series, whatever the URL. */
@@ -219,7 +218,9 @@ export class HttpRecorder<Req> {
 
   /**
    * Records a finished (or abandoned) request. `start` is the `performance.now()` of its
-   * arrival; sizes are -1 when unknown; `exemplar` is the server span's `exemplar`, if any.
+   * arrival; sizes are -1 when unknown. With `tracing`, `span` is the request's server span:
+   * its `{trace_id, span_id}` becomes the exemplar of the count and duration (OpenMetrics
+   * shows it; text 0.0.4 does not), then it is named after the route and ended with `status`.
    */
   end(
     m: number,
@@ -229,17 +230,21 @@ export class HttpRecorder<Req> {
     req: Req,
     requestBytes = -1,
     responseBytes = -1,
-    exemplar?: TraceExemplar,
+    span: ServerSpan | null = null,
   ): void {
     const seconds = (performance.now() - start) / 1000;
     (this.inFlight[m] as GaugeSeries).dec();
     const h =
       this.custom === null ? this.cached(m, route, this.statusKey(status)) : this.labelled(m, route, status, req);
-    // With `tracing`, the request's span as exemplar (OpenMetrics shows it; text 0.0.4 does not).
-    h.count.inc(1, exemplar as ExemplarLabels | undefined);
-    h.duration.observe(seconds, exemplar as ExemplarLabels | undefined);
+    const exemplar = span === null ? undefined : (span.exemplar as ExemplarLabels | undefined);
+    h.count.inc(1, exemplar);
+    h.duration.observe(seconds, exemplar);
     if (requestBytes >= 0) h.requestSize?.observe(requestBytes);
     if (responseBytes >= 0) h.responseSize?.observe(responseBytes);
+    if (span !== null) {
+      span.setRoute(route);
+      span.end(status);
+    }
   }
 
   private cached(m: number, route: string, sk: number): Handles {
@@ -327,12 +332,6 @@ function checkTracing(tracing: ServerTracing | undefined): ServerTracing | null 
     );
   }
   return tracing;
-}
-
-/** Names the span after the route and ends it with the status the metrics recorded. */
-export function endSpan(span: ServerSpan, route: string, status: number): void {
-  span.setRoute(route);
-  span.end(status);
 }
 
 function excluder(list: readonly (string | RegExp)[]): ((path: string) => boolean) | null {

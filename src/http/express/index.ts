@@ -7,7 +7,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   CLIENT_CLOSED_STATUS,
   contentLength,
-  endSpan,
   type HttpMetricsOptions,
   HttpRecorder,
   invalidOption,
@@ -82,9 +81,8 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
         req,
         sizes ? contentLength(req.headers['content-length']) : -1,
         tally === null ? -1 : responseBytes(res, req.method, tally),
-        span === null ? undefined : span.exemplar,
+        span,
       );
-      if (span !== null) endSpan(span, route, status);
     });
     if (span === null) next();
     else span.run(next);

@@ -15,7 +15,6 @@ import type { ServerSpan } from '../../tracing/server-span.js';
 import {
   CLIENT_CLOSED_STATUS,
   contentLength,
-  endSpan,
   type HttpMetricsOptions,
   HttpRecorder,
   pathOf,
@@ -71,9 +70,8 @@ export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPlu
         request,
         sizes ? contentLength(request.headers['content-length']) : -1,
         tally === null ? -1 : responseBytes(res, request.raw.method, tally),
-        span === null ? undefined : span.exemplar,
+        span,
       );
-      if (span !== null) endSpan(span, route, status);
     };
   }
 

@@ -8,7 +8,6 @@ import type { ServerSpan } from '../../tracing/server-span.js';
 import {
   CLIENT_CLOSED_STATUS,
   contentLength,
-  endSpan,
   type HttpMetricsOptions,
   HttpRecorder,
   UNMATCHED_ROUTE,
@@ -72,8 +71,7 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
       const requestBytes = sizes ? contentLength(c.req.header('content-length')) : -1;
       // A stream cut short by the client: the bytes that passed before it left.
       const bytes = tally === undefined ? responseBytes : tally.bytes;
-      recorder.end(m, route, status, start, c, requestBytes, bytes, span === null ? undefined : span.exemplar);
-      if (span !== null) endSpan(span, route, status);
+      recorder.end(m, route, status, start, c, requestBytes, bytes, span);
     });
     // Resolves to nothing, like any middleware: what next() resolves to is Hono's own.
     await (span === null ? next() : span.run(next));
@@ -98,8 +96,7 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
     const code = status !== CLIENT_CLOSED_STATUS && c.req.raw.signal.aborted ? CLIENT_CLOSED_STATUS : status;
     const route = routeOf(c, mine, code);
     const requestBytes = sizes ? contentLength(c.req.header('content-length')) : -1;
-    recorder.end(m, route, code, start, c, requestBytes, bytes, span === null ? undefined : span.exemplar);
-    if (span !== null) endSpan(span, route, code);
+    recorder.end(m, route, code, start, c, requestBytes, bytes, span);
   }
 
   /** Elsewhere (Bun, Deno, Workers, `app.request`): recorded when the handlers return. */

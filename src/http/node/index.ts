@@ -5,7 +5,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   CLIENT_CLOSED_STATUS,
   contentLength,
-  endSpan,
   type HttpMetricsOptions,
   HttpRecorder,
   invalidOption,
@@ -95,9 +94,8 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
         req,
         sizes ? contentLength(req.headers['content-length']) : -1,
         tally === null ? -1 : responseBytes(res, req.method, tally),
-        span === null ? undefined : span.exemplar,
+        span,
       );
-      if (span !== null) endSpan(span, route, status);
     });
     let result: void | Promise<void>;
     try {
