@@ -7,6 +7,7 @@
  *   noop   with a middleware that does nothing, hooked in the way Vigil's is: what the
  *          framework itself charges for any middleware
  *   vigil  with Vigil's adapter (its own Registry)
+ *   vigil-app  Hono only: Vigil's `instrument(app)` instead of its middleware
  *   peer   with the library people use today: express-prom-bundle, fastify-metrics,
  *          @hono/prometheus (node:http has none)
  * Each instrumented variant also serves its registry at /metrics (the load never asks it).
@@ -26,7 +27,7 @@ import fastifyMetricsModule from 'fastify-metrics';
 import { Hono } from 'hono';
 import { httpMetrics as expressMetrics } from '../src/http/express/index.js';
 import { httpMetrics as fastifyVigil } from '../src/http/fastify/index.js';
-import { httpMetrics as honoVigil } from '../src/http/hono/index.js';
+import { httpMetrics as honoVigil, instrument as instrumentHono } from '../src/http/hono/index.js';
 import { instrument } from '../src/http/node/index.js';
 import { Registry } from '../src/metrics/index.js';
 import { runSocketless } from './http-socketless.js';
@@ -35,7 +36,7 @@ import { runSocketless } from './http-socketless.js';
 const fastifyMetrics = fastifyMetricsModule.default;
 
 export type Framework = 'node' | 'express' | 'fastify' | 'hono';
-export type Variant = 'bare' | 'noop' | 'vigil' | 'peer';
+export type Variant = 'bare' | 'noop' | 'vigil' | 'vigil-app' | 'peer';
 
 const BODY = '{"id":"42","name":"Ada"}';
 
@@ -111,10 +112,10 @@ async function fastifyApp(variant: Variant): Promise<Server> {
 }
 
 async function honoApp(variant: Variant): Promise<Server> {
-  const app = new Hono();
   const registry = new Registry();
-  if (variant === 'vigil') {
-    app.use(honoVigil({ registry }));
+  const app = variant === 'vigil-app' ? instrumentHono(new Hono(), { registry }) : new Hono();
+  if (variant === 'vigil' || variant === 'vigil-app') {
+    if (variant === 'vigil') app.use(honoVigil({ registry }));
     app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType() }));
   } else if (variant === 'noop') {
     app.use(async (_c, next) => {
@@ -140,8 +141,14 @@ export const APPS: Record<Framework, (variant: Variant) => Promise<Server>> = {
 async function main(): Promise<void> {
   const [framework, variant] = process.argv.slice(2) as [Framework, Variant];
   const build = APPS[framework];
-  if (build === undefined || !['bare', 'noop', 'vigil', 'peer'].includes(variant)) {
-    console.error('usage: node --import tsx bench/http-apps.ts <node|express|fastify|hono> <bare|noop|vigil|peer>');
+  if (build === undefined || !['bare', 'noop', 'vigil', 'vigil-app', 'peer'].includes(variant)) {
+    console.error(
+      'usage: node --import tsx bench/http-apps.ts <node|express|fastify|hono> <bare|noop|vigil|vigil-app|peer>',
+    );
+    process.exit(2);
+  }
+  if (variant === 'vigil-app' && framework !== 'hono') {
+    console.error('vigil-app (instrument(app)) exists for hono only');
     process.exit(2);
   }
   const server = await build(variant);

@@ -180,8 +180,18 @@ interface Row {
   errors: number;
 }
 
+/** A variant as the tables name it. */
+function libraryOf(framework: Framework, variant: Variant): string {
+  if (variant === 'peer') return PEERS[framework] as string;
+  if (variant === 'bare') return '-';
+  if (framework === 'hono' && variant === 'vigil') return 'vigil app.use()';
+  if (variant === 'vigil-app') return 'vigil instrument(app)';
+  return variant;
+}
+
 async function benchFramework(framework: Framework, load: Load): Promise<{ rows: Row[]; check: string }> {
   const variants: Variant[] = ['bare', ...(withNoop ? (['noop'] as const) : []), 'vigil'];
+  if (framework === 'hono') variants.push('vigil-app');
   if (PEERS[framework] !== undefined) variants.push('peer');
   const servers = await Promise.all(variants.map((v) => startServer(framework, v, load)));
   const samples = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
@@ -198,7 +208,7 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
         samples.get(s.variant)?.push(sample);
         if (s.variant === 'vigil') sentToVigil += sample.sent;
         process.stdout.write(
-          `  ${load.padEnd(10)} ${framework.padEnd(7)} ${s.variant.padEnd(5)} round ${round + 1}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req\n`,
+          `  ${load.padEnd(10)} ${framework.padEnd(7)} ${s.variant.padEnd(9)} round ${round + 1}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req\n`,
         );
       }
     }
@@ -220,7 +230,7 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
       return {
         framework,
         variant,
-        library: variant === 'peer' ? (PEERS[framework] as string) : variant === 'bare' ? '-' : variant,
+        library: libraryOf(framework, variant),
         rps,
         ratio: median(list.map((s, i) => s.rps / (bareSamples[i] as Sample).rps)),
         cpu: median(list.map((s) => s.cpuPerRequest)),
@@ -293,22 +303,25 @@ function table(rows: Row[], latency: boolean): string {
 function goals(rows: Row[]): string[] {
   const out: string[] = [];
   for (const framework of FRAMEWORKS) {
-    const vigil = rows.find((r) => r.framework === framework && r.variant === 'vigil');
     const peer = rows.find((r) => r.framework === framework && r.variant === 'peer');
     const noop = rows.find((r) => r.framework === framework && r.variant === 'noop');
-    if (vigil === undefined) continue;
-    const fast = vigil.ratio >= 0.95;
-    out.push(`- ${framework}: Vigil at ${vigil.ratio.toFixed(2)}x bare (goal >= 0.95x): ${fast ? 'met' : 'MISSED'}`);
-    if (noop !== undefined && vigil.vsNoop !== undefined) {
+    for (const vigil of rows.filter((r) => r.framework === framework && r.variant.startsWith('vigil'))) {
+      const name = vigil.library === 'vigil' ? 'Vigil' : `Vigil (${vigil.library.slice('vigil '.length)})`;
+      const fast = vigil.ratio >= 0.95;
       out.push(
-        `  (a middleware that does nothing runs at ${noop.ratio.toFixed(2)}x bare; Vigil at ${vigil.vsNoop.toFixed(2)}x that no-op)`,
+        `- ${framework}: ${name} at ${vigil.ratio.toFixed(2)}x bare (goal >= 0.95x): ${fast ? 'met' : 'MISSED'}`,
       );
-    }
-    if (peer !== undefined) {
-      const ahead = vigil.rps > peer.rps;
-      out.push(
-        `- ${framework}: Vigil ${(vigil.rps / peer.rps).toFixed(2)}x ${peer.library} (goal > 1x): ${ahead ? 'met' : 'MISSED'}`,
-      );
+      if (noop !== undefined && vigil.vsNoop !== undefined) {
+        out.push(
+          `  (a middleware that does nothing runs at ${noop.ratio.toFixed(2)}x bare; ${name} at ${vigil.vsNoop.toFixed(2)}x that no-op)`,
+        );
+      }
+      if (peer !== undefined) {
+        const ahead = vigil.rps > peer.rps;
+        out.push(
+          `- ${framework}: ${name} ${(vigil.rps / peer.rps).toFixed(2)}x ${peer.library} (goal > 1x): ${ahead ? 'met' : 'MISSED'}`,
+        );
+      }
     }
   }
   return out;
@@ -565,6 +578,7 @@ async function instructions(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-callgrind-'));
   const countFramework = async (framework: Framework): Promise<InstructionRow[]> => {
     let variants: Variant[] = ['bare', 'noop', 'vigil'];
+    if (framework === 'hono') variants.push('vigil-app');
     if (process.argv.includes('--peers') && PEERS[framework] !== undefined) variants.push('peer');
     const picked = option('variants')?.split(',');
     if (picked !== undefined) variants = variants.filter((v) => picked.includes(v));
@@ -572,10 +586,10 @@ async function instructions(): Promise<void> {
     for (const variant of variants) {
       const windows = await countVariant(framework, variant, dir);
       const perRequest = Math.min(...windows);
-      const library = variant === 'peer' ? (PEERS[framework] as string) : variant === 'bare' ? '-' : variant;
+      const library = libraryOf(framework, variant);
       out.push({ framework, variant, library, perRequest, windows });
       console.log(
-        `  ${framework.padEnd(7)} ${variant.padEnd(5)} ${Math.round(perRequest)} instructions/request (windows: ${windows.map(Math.round).join(', ')})`,
+        `  ${framework.padEnd(7)} ${variant.padEnd(9)} ${Math.round(perRequest)} instructions/request (windows: ${windows.map(Math.round).join(', ')})`,
       );
     }
     return out;

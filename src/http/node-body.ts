@@ -1,9 +1,10 @@
 /**
  * Response body sizes on node:http (the node, Express and Fastify adapters), for responses
  * that declare no Content-Length: chunked writes, piped streams, compressed output. Only
- * with the `sizes` option, the only case where the adapters pay for it.
+ * with the `sizes` option, the only case where the adapters pay for it. Node's global
+ * `Buffer`, not an import of node:buffer: Hono's `instrument(app)` reaches this module and
+ * must load on runtimes without node: modules (it only calls it on Node).
  */
-import { Buffer } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import { contentLength } from './core.js';
 

@@ -133,6 +133,7 @@ describe('HTTP middleware scraped by a real Prometheus', () => {
       express: 12,
       fastify: 12,
       hono: 12,
+      'hono-app': 12,
     });
     for (const { name } of targets) {
       const requests = await prometheus.queryVector(`http_server_requests_total{job="${name}"}`);

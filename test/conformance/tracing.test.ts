@@ -261,14 +261,21 @@ describe('exemplars in a real Prometheus', () => {
 
   it('stores the server span of each HTTP middleware as exemplar of its request counter and duration', async () => {
     const tracing = setupTracing({ endpoint: 'memory://', env: {} });
-    // The four adapters record into the served registry, each on its own route.
+    // The adapters record into the served registry, each on its own route.
     const routes = {
       node: '/users/:id',
       express: '/orgs/:org/repos/:repo',
       fastify: '/api/items/:item',
       hono: '/healthz',
+      'hono-app': '/slow',
     };
-    const paths = { node: '/users/7', express: '/orgs/a/repos/b', fastify: '/api/items/7', hono: '/healthz' };
+    const paths = {
+      node: '/users/7',
+      express: '/orgs/a/repos/b',
+      fastify: '/api/items/7',
+      hono: '/healthz',
+      'hono-app': '/slow',
+    };
     const apps: RunningApp[] = [];
     const start = new Date(Date.now() - 60_000);
     try {

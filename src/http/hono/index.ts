@@ -1,5 +1,6 @@
 /**
- * vigil/http/hono: HTTP server metrics middleware for Hono 4, on any runtime. Hono is only
+ * vigil/http/hono: HTTP server metrics for Hono 4, on any runtime: a middleware, and
+ * `instrument(app)` (./instrument.ts), which records the same without one. Hono is only
  * referenced for its types: this module loads no package at runtime.
  */
 import type { ServerResponse } from 'node:http';
@@ -13,9 +14,11 @@ import {
   UNMATCHED_ROUTE,
 } from '../core.js';
 import { ByteTally, countingStream, knownSize, pendingBody, UNKNOWN_SIZE } from './body.js';
+import { nodeResponse } from './instrument.js';
 
 export { CLIENT_CLOSED_STATUS } from '../core.js';
 export * from '../public.js';
+export { instrument } from './instrument.js';
 
 export type HonoHttpMetricsOptions = HttpMetricsOptions<Context>;
 
@@ -23,9 +26,6 @@ interface RouteInfo {
   path: string;
   handler: { length: number };
 }
-
-/** What @hono/node-server passes as `c.env.outgoing`: the node:http response. */
-type NodeResponse = Pick<ServerResponse, 'on' | 'writableEnded' | 'statusCode'>;
 
 /** `responseSize` of a streamed body: its bytes are being counted as they pass. */
 const COUNTING = -2;
@@ -45,6 +45,9 @@ const COUNTING = -2;
  * (499 if cancelled first). With `sizes`, bodies without Content-Length are measured:
  * strings and buffers directly, streams by counting the bytes as they pass.
  *
+ * Any middleware takes Hono off its one-handler fast path; {@link instrument} records the
+ * same series without one, where throughput matters.
+ *
  * @example
  * import { Hono } from 'hono';
  * import { httpMetrics } from 'vigil/http/hono';
@@ -60,7 +63,13 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
   const traced = recorder.tracing !== null;
 
   /** On @hono/node-server: recorded when the node response closes, like the node:http adapter. */
-  async function onNode(c: Context, next: Next, res: NodeResponse, m: number, span: ServerSpan | null): Promise<void> {
+  async function onNode(
+    c: Context,
+    next: Next,
+    res: ServerResponse,
+    m: number,
+    span: ServerSpan | null,
+  ): Promise<void> {
     const start = performance.now();
     const mine = c.req.routeIndex;
     let responseBytes = -1;
@@ -127,15 +136,6 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
     const res = nodeResponse(c.env);
     return res === undefined ? onFetch(c, next, m, span) : onNode(c, next, res, m, span);
   };
-}
-
-/** The node:http response of @hono/node-server's `c.env.outgoing`, if this is one. */
-function nodeResponse(env: unknown): NodeResponse | undefined {
-  if (env === undefined || env === null) return undefined;
-  const out = (env as { outgoing?: Partial<NodeResponse> }).outgoing;
-  return out !== undefined && typeof out.on === 'function' && typeof out.writableEnded === 'boolean'
-    ? (out as NodeResponse)
-    : undefined;
 }
 
 /**

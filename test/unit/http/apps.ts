@@ -24,11 +24,11 @@ import { Hono } from 'hono';
 import type { HttpMetricsOptions } from '../../../src/http/core.js';
 import { httpMetrics as expressMetrics } from '../../../src/http/express/index.js';
 import { httpMetrics as fastifyMetrics } from '../../../src/http/fastify/index.js';
-import { httpMetrics as honoMetrics } from '../../../src/http/hono/index.js';
+import { httpMetrics as honoMetrics, instrument as instrumentHono } from '../../../src/http/hono/index.js';
 import { compileRoutes, instrument, type NodeHttpMetricsOptions } from '../../../src/http/node/index.js';
 import type { Registry } from '../../../src/metrics/index.js';
 
-export type AdapterName = 'node' | 'express' | 'fastify' | 'hono';
+export type AdapterName = 'node' | 'express' | 'fastify' | 'hono' | 'hono-app';
 
 /** A metrics endpoint in both forms, like the exporter's `metricsHandler(registry)`. */
 export interface MetricsEndpoint {
@@ -264,12 +264,12 @@ const fastifyKit: AdapterKit = {
 
 // ---- Hono -----------------------------------------------------------------------------
 
-const honoKit: AdapterKit = {
-  name: 'hono',
-  header: (c, name) => (c as { req: { header(n: string): string | undefined } }).req.header(name),
+/** The same Hono app with the middleware (`hono`) or with `instrument(app)` (`hono-app`). */
+const honoKit = (name: 'hono' | 'hono-app'): AdapterKit => ({
+  name,
+  header: (c, header) => (c as { req: { header(n: string): string | undefined } }).req.header(header),
   async start(options, hooks = noHooks, listen = false) {
-    const app = new Hono();
-    app.use(honoMetrics(options));
+    const app = name === 'hono' ? new Hono().use(honoMetrics(options)) : instrumentHono(new Hono(), options);
     app.get('/users/:id', (c) => c.text('user'));
     app.delete('/users/:id', (c) => c.body(null, 204));
     app.post('/users', async (c) => {
@@ -319,6 +319,6 @@ const honoKit: AdapterKit = {
       close: async () => {},
     };
   },
-};
+});
 
-export const ADAPTERS: readonly AdapterKit[] = [nodeKit, expressKit, fastifyKit, honoKit];
+export const ADAPTERS: readonly AdapterKit[] = [nodeKit, expressKit, fastifyKit, honoKit('hono'), honoKit('hono-app')];

@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpMetrics, UNMATCHED_ROUTE } from '../../../src/http/hono/index.js';
+import { httpMetrics, instrument, UNMATCHED_ROUTE } from '../../../src/http/hono/index.js';
 import { Registry } from '../../../src/metrics/index.js';
 import { ADAPTERS } from './apps.js';
 import { runHttpConformance } from './common.case.js';
@@ -196,9 +196,14 @@ function slowStream(stop?: Promise<void>): ReadableStream<Uint8Array> {
   });
 }
 
-function sizedApp(registry: Registry, stop?: Promise<void>): Hono {
-  const app = new Hono();
-  app.use(httpMetrics({ registry, sizes: true }));
+/** How the app is instrumented: the middleware, or `instrument(app)`. */
+type Mode = 'app.use(httpMetrics())' | 'instrument(app)';
+
+function sizedApp(mode: Mode, registry: Registry, stop?: Promise<void>): Hono {
+  const app =
+    mode === 'instrument(app)'
+      ? instrument(new Hono(), { registry, sizes: true })
+      : new Hono().use(httpMetrics({ registry, sizes: true }));
   app.get('/text', (c) => c.text(TEXT));
   app.get('/bytes', (c) => c.body(new TextEncoder().encode(TEXT)));
   app.get('/buffer', (c) => c.body(new TextEncoder().encode(TEXT).buffer as ArrayBuffer));
@@ -212,9 +217,11 @@ const TEXT_BYTES = new TextEncoder().encode(TEXT).byteLength;
 const STREAM_BYTES = CHUNKS.join('').length;
 
 describe.each([
-  ['on @hono/node-server', true],
-  ['in process (app.request)', false],
-] as const)('hono adapter: response sizes without Content-Length, %s', (_name, listen) => {
+  ['on @hono/node-server', true, 'app.use(httpMetrics())'],
+  ['in process (app.request)', false, 'app.use(httpMetrics())'],
+  ['on @hono/node-server', true, 'instrument(app)'],
+  ['in process (app.request)', false, 'instrument(app)'],
+] as const)('hono adapter: response sizes without Content-Length, %s, with %s', (_name, listen, mode) => {
   let server: Server | undefined;
   afterEach(async () => {
     server?.closeAllConnections();
@@ -233,7 +240,7 @@ describe.each([
 
   it('measures string, Uint8Array, ArrayBuffer and empty bodies', async () => {
     const registry = new Registry();
-    const get = await start(sizedApp(registry));
+    const get = await start(sizedApp(mode, registry));
     for (const path of ['/text', '/bytes', '/buffer', '/empty']) {
       const res = await get(path);
       const body = new Uint8Array(await res.arrayBuffer());
@@ -254,7 +261,7 @@ describe.each([
 
   it('counts streamed and chunked bodies as they pass, and times them to the last byte', async () => {
     const registry = new Registry();
-    const get = await start(sizedApp(registry));
+    const get = await start(sizedApp(mode, registry));
     for (const path of ['/stream', '/chunked']) {
       const res = await get(path);
       expect(res.headers.get('content-length')).toBeNull();
@@ -277,7 +284,7 @@ describe.each([
   it('records a stream the client abandons as 499 with the bytes sent so far', async () => {
     const registry = new Registry();
     const stop = gate();
-    const get = await start(sizedApp(registry, stop.wait()));
+    const get = await start(sizedApp(mode, registry, stop.wait()));
     const abort = new AbortController();
     const res = await get('/stream', abort.signal);
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();

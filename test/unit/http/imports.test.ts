@@ -11,9 +11,10 @@ import { describe, expect, it } from 'vitest';
  */
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-function runtimeImports(entry: string): { files: string[]; packages: string[] } {
+function runtimeImports(entry: string): { files: string[]; packages: string[]; builtins: string[] } {
   const seen = new Set<string>();
   const packages = new Set<string>();
+  const builtins = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
@@ -23,11 +24,12 @@ function runtimeImports(entry: string): { files: string[]; packages: string[] } 
     });
     for (const { fileName: spec } of ts.preProcessFile(outputText, true, true).importedFiles) {
       if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
-      else if (!spec.startsWith('node:')) packages.add(spec);
+      else if (spec.startsWith('node:')) builtins.add(spec);
+      else packages.add(spec);
     }
   };
   visit(join(root, entry));
-  return { files: [...seen].map((f) => f.slice(root.length)), packages: [...packages] };
+  return { files: [...seen].map((f) => f.slice(root.length)), packages: [...packages], builtins: [...builtins] };
 }
 
 describe('adapters load no framework at runtime', () => {
@@ -46,6 +48,14 @@ describe('adapters load no framework at runtime', () => {
     const own = `${dirname(entry)}/`;
     const shared = ['src/http/core.ts', 'src/http/public.ts', 'src/http/node-body.ts'];
     expect(files.filter((f) => f.startsWith('src/http/') && !shared.includes(f) && !f.startsWith(own))).toEqual([]);
+  });
+
+  it('loads no node: module for Hono, which runs on Workers, Deno and Bun too', () => {
+    const { files, builtins } = runtimeImports('src/http/hono/index.ts');
+    expect(files).toContain('src/http/node-body.ts');
+    expect(builtins).toEqual([]);
+    // While the node:http adapters do import some: the walk sees them.
+    expect(runtimeImports('src/http/express/index.ts').builtins).toContain('node:events');
   });
 
   it('would notice a value import of a framework', () => {
