@@ -31,8 +31,8 @@ export type FastifyHttpMetricsOptions = HttpMetricsOptions<FastifyRequest>;
  * A Fastify plugin recording every request in the HTTP server metrics, app-wide (it skips
  * Fastify's encapsulation, like plugins wrapped in fastify-plugin). Register it before the
  * routes. The route is `request.routeOptions.url` (prefixes included), `<unmatched>` for the
- * not-found handler. A request counts when its response finishes, as Fastify's `onResponse`
- * would (so `inject()` sees it at once), or when its connection closes first (499).
+ * not-found handler. A request counts when its response closes: finished (its status), or
+ * abandoned by the client (499). `await app.inject()` sees it at once.
  *
  * @example
  * import Fastify from 'fastify';
@@ -56,10 +56,7 @@ export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPlu
   function listenerFor(request: FastifyRequest, res: ServerResponse, m: number, span: ServerSpan | null): () => void {
     const start = performance.now();
     const tally = sizes ? tallyBody(res) : null;
-    let open = true;
     return () => {
-      if (!open) return;
-      open = false;
       const route = routeOf(request);
       const status = res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
       recorder.end(
@@ -82,12 +79,11 @@ export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPlu
     }
     const m = recorder.begin(request.raw.method);
     const span = traced ? recorder.startSpan(m, request.headers, pathOf(request.raw.url)) : null;
-    // One listener on two events: 'finish' is when Fastify's onResponse would run (so
-    // inject() sees the request at once); 'close' alone means the client left first.
+    // 'close' comes once the response is done or the client left. Under inject() too:
+    // light-my-request emits it from the same tick queue as the callback that settles
+    // inject's promise, so before code awaiting that promise resumes.
     const res = reply.raw;
-    const listener = listenerFor(request, res, m, span);
-    res.on('finish', listener);
-    res.on('close', listener);
+    res.on('close', listenerFor(request, res, m, span));
     // The rest of the lifecycle (handler included) runs from done(): inside the span.
     if (span === null) done();
     else span.run(done);
