@@ -1,7 +1,7 @@
 /**
  * HTTP middleware throughput: each framework bare, with Vigil's adapter, and with the
  * metrics library its users pick today, in the same run. Run with
- * `node --import tsx bench/http.ts` (about 5 minutes; writes bench/results/http.md).
+ * `node --import tsx bench/http.ts` (about 5 minutes; writes bench/results/http.md, also with `--rounds` above the default 8).
  * Two loads, one after the other: autocannon over 127.0.0.1 (`network`), and requests fed
  * to the same servers from memory (`socketless`, bench/http-socketless.ts), which leaves
  * out the kernel and the client that share this machine's cores with the server.
@@ -372,7 +372,9 @@ async function throughput(): Promise<void> {
     "CPU per request over the variant's: the throughput ratio a CPU-bound server would see.",
     '"noop" is a middleware that does nothing, hooked in the way Vigil\'s adapter is (node:http: a wrapping',
     'listener with a close listener; Express: app.use; Fastify: an onRequest hook; Hono: app.use): what the',
-    'framework charges for any middleware, which no middleware can get under.',
+    'framework charges for any middleware, which no middleware can get under. On Hono Vigil runs twice: as',
+    "middleware (`app.use(httpMetrics())`) and as `instrument(app)`, which wraps the app's handlers instead and",
+    "so keeps Hono's one-handler fast path, which any middleware leaves.",
     'The servers load Vigil from its TypeScript sources through tsx, as the tests do.',
     '',
     `- Date: ${new Date().toISOString()}`,
@@ -383,11 +385,13 @@ async function throughput(): Promise<void> {
     '',
     ...sections,
   ];
+  // The defaults, or more rounds than the default (the report says how many ran).
   const defaults =
     !quick &&
     withNoop &&
     only === undefined &&
-    ['rounds', 'seconds', 'load', 'connections', 'pipelining'].every((o) => option(o) === undefined);
+    ROUNDS >= 8 &&
+    ['seconds', 'load', 'connections', 'pipelining'].every((o) => option(o) === undefined);
   if (defaults) {
     mkdirSync(join(here, 'results'), { recursive: true });
     writeFileSync(join(here, 'results', 'http.md'), report.join('\n'));
