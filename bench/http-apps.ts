@@ -114,8 +114,8 @@ async function fastifyApp(variant: Variant): Promise<Server> {
 async function honoApp(variant: Variant): Promise<Server> {
   const registry = new Registry();
   const app = variant === 'vigil-app' ? instrumentHono(new Hono(), { registry }) : new Hono();
+  if (variant === 'vigil') app.use(honoVigil({ registry }));
   if (variant === 'vigil' || variant === 'vigil-app') {
-    if (variant === 'vigil') app.use(honoVigil({ registry }));
     app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType() }));
   } else if (variant === 'noop') {
     app.use(async (_c, next) => {

@@ -306,7 +306,7 @@ function goals(rows: Row[]): string[] {
     const peer = rows.find((r) => r.framework === framework && r.variant === 'peer');
     const noop = rows.find((r) => r.framework === framework && r.variant === 'noop');
     for (const vigil of rows.filter((r) => r.framework === framework && r.variant.startsWith('vigil'))) {
-      const name = vigil.library === 'vigil' ? 'Vigil' : `Vigil (${vigil.library.slice('vigil '.length)})`;
+      const name = vigil.library.replace(/^vigil/, 'Vigil');
       const fast = vigil.ratio >= 0.95;
       out.push(
         `- ${framework}: ${name} at ${vigil.ratio.toFixed(2)}x bare (goal >= 0.95x): ${fast ? 'met' : 'MISSED'}`,

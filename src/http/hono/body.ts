@@ -4,6 +4,8 @@
  * Only used with the `sizes` option.
  */
 
+import { contentLength } from '../core.js';
+
 /** A body whose size is not known until it has been read (a stream). */
 export const UNKNOWN_SIZE = -1;
 
@@ -52,6 +54,21 @@ export function pendingBody(res: Response): { body: unknown } | undefined {
   }
   const cache = (res as unknown as Record<symbol, unknown>)[cacheKey];
   return Array.isArray(cache) ? { body: cache[1] } : undefined;
+}
+
+/**
+ * What a Response's body measures: its Content-Length, else the size of a body known up
+ * front, else the stream its bytes are to be counted from (see `countingStream`); -1 when
+ * none of these applies.
+ */
+export function measureBody(res: Response): number | ReadableStream<Uint8Array> {
+  const length = contentLength(res.headers.get('content-length'));
+  if (length >= 0) return length;
+  const pending = pendingBody(res);
+  const body = pending === undefined ? res.body : pending.body;
+  const size = knownSize(body);
+  if (size !== UNKNOWN_SIZE) return size;
+  return typeof (body as ReadableStream | null)?.getReader === 'function' ? (body as ReadableStream<Uint8Array>) : -1;
 }
 
 function ignore(): void {}

@@ -13,19 +13,14 @@ import {
   HttpRecorder,
   UNMATCHED_ROUTE,
 } from '../core.js';
-import { ByteTally, countingStream, knownSize, pendingBody, UNKNOWN_SIZE } from './body.js';
-import { nodeResponse } from './instrument.js';
+import { ByteTally, countingStream, measureBody } from './body.js';
+import { nodeResponse, type RouteInfo, routeLabel } from './shared.js';
 
 export { CLIENT_CLOSED_STATUS } from '../core.js';
 export * from '../public.js';
 export { instrument } from './instrument.js';
 
 export type HonoHttpMetricsOptions = HttpMetricsOptions<Context>;
-
-interface RouteInfo {
-  path: string;
-  handler: { length: number };
-}
 
 /** `responseSize` of a streamed body: its bytes are being counted as they pass. */
 const COUNTING = -2;
@@ -144,16 +139,11 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
  */
 function responseSize(c: Context, tally: ByteTally): number {
   const res = c.res;
-  const length = contentLength(res.headers.get('content-length'));
-  if (length >= 0) return length;
-  const pending = pendingBody(res);
-  const body = pending === undefined ? res.body : pending.body;
-  const size = knownSize(body);
-  if (size !== UNKNOWN_SIZE) return size;
-  if (typeof (body as ReadableStream | null)?.getReader !== 'function') return -1;
+  const measured = measureBody(res);
+  if (typeof measured === 'number') return measured;
   // Unset first: assigning over a response would copy it once more to merge headers.
   c.res = undefined;
-  c.res = new Response(countingStream(body as ReadableStream<Uint8Array>, tally), res);
+  c.res = new Response(countingStream(measured, tally), res);
   return COUNTING;
 }
 
@@ -162,10 +152,7 @@ function routeOf(c: Context, mine: number, status: number): string {
   // Nothing after this middleware ran: no route matched, Hono's not-found handler answered.
   if (i === mine) return UNMATCHED_ROUTE;
   const route = matchedRoute(c, i);
-  if (route === undefined) return UNMATCHED_ROUTE;
-  // A later middleware called next() and nobody answered: not found, whatever its path.
-  if (status === 404 && route.handler.length >= 2) return UNMATCHED_ROUTE;
-  return route.path;
+  return route === undefined ? UNMATCHED_ROUTE : routeLabel(route, status);
 }
 
 /** The symbol of HonoRequest's match-result getter; null once known to be absent. */

@@ -11,8 +11,9 @@ import type { H, RouterRoute } from 'hono/types';
 import type { ServerSpan } from '../../tracing/server-span.js';
 import { CLIENT_CLOSED_STATUS, contentLength, HttpRecorder, invalidOption, UNMATCHED_ROUTE } from '../core.js';
 import { type BodyTally, responseBytes, tallyBody } from '../node-body.js';
-import { ByteTally, countingStream, knownSize, pendingBody, UNKNOWN_SIZE } from './body.js';
+import { ByteTally, countingStream, measureBody } from './body.js';
 import type { HonoHttpMetricsOptions } from './index.js';
+import { nodeResponse, routeLabel } from './shared.js';
 
 /** Where a request's state sits on its Hono Context (null: excluded path). */
 const STATE = Symbol('vigil.http');
@@ -54,15 +55,6 @@ class RequestState {
 
 type Stateful = Context & { [STATE]?: RequestState | null };
 
-/** What @hono/node-server passes as `c.env.outgoing`: the node:http response. */
-export function nodeResponse(env: unknown): ServerResponse | undefined {
-  if (env === undefined || env === null) return undefined;
-  const out = (env as { outgoing?: Partial<ServerResponse> }).outgoing;
-  return out !== undefined && typeof out.on === 'function' && typeof out.writableEnded === 'boolean'
-    ? (out as ServerResponse)
-    : undefined;
-}
-
 /**
  * Records every request of `app` in the HTTP server metrics, like `app.use(httpMetrics())`
  * (same series, options and route rules) but without adding a middleware to each request.
@@ -102,9 +94,7 @@ export function instrument<A extends Hono<any, any, any>>(app: A, options: HonoH
   let begun: RequestState | null = null;
 
   function finish(state: RequestState, status: number, bytes: number): void {
-    const r = state.route;
-    // Matched nothing, or the last to run was a middleware and Hono's not-found answered.
-    const route = r === UNMATCHED || (status === 404 && r.handler.length >= 2) ? UNMATCHED_ROUTE : r.path;
+    const route = state.route === UNMATCHED ? UNMATCHED_ROUTE : routeLabel(state.route, status);
     const c = state.c;
     const requestBytes = sizes ? contentLength(c.req.header('content-length')) : -1;
     recorder.end(state.m, route, status, state.start, c, requestBytes, bytes, state.span);
@@ -170,17 +160,14 @@ export function instrument<A extends Hono<any, any, any>>(app: A, options: HonoH
       finish(state, status, -1);
       return response;
     }
-    const length = contentLength(response.headers.get('content-length'));
-    const pending = length >= 0 ? undefined : pendingBody(response);
-    const body = pending === undefined ? response.body : pending.body;
-    const size = length >= 0 ? length : knownSize(body);
-    if (size !== UNKNOWN_SIZE || typeof (body as ReadableStream | null)?.getReader !== 'function') {
-      finish(state, status, size);
+    const measured = measureBody(response);
+    if (typeof measured === 'number') {
+      finish(state, status, measured);
       return response;
     }
     const tally = new ByteTally();
     tally.done = (bytes, whole) => finish(state, whole ? status : CLIENT_CLOSED_STATUS, bytes);
-    return new Response(countingStream(body as ReadableStream<Uint8Array>, tally), response);
+    return new Response(countingStream(measured, tally), response);
   }
 
   /** `fetch` recording the requests it begins; `app.basePath()` clones get one too. */
