@@ -11,12 +11,14 @@
  *   peer   with the library people use today: express-prom-bundle, fastify-metrics,
  *          @hono/prometheus (node:http has none)
  * Each instrumented variant also serves its registry at /metrics (the load never asks it).
- * Over IPC, the message 'cpu' is answered with this process' CPU time in microseconds.
+ * Over IPC, the message 'cpu' is answered with this process' CPU time in microseconds and
+ * the number of scavenges (young-generation GCs) so far.
  * With `--socketless` it listens on no port and answers `{ run }` messages with a run of
  * bench/http-socketless.ts instead.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
 import { prometheus as honoPrometheus } from '@hono/prometheus';
@@ -138,6 +140,17 @@ export const APPS: Record<Framework, (variant: Variant) => Promise<Server>> = {
   hono: honoApp,
 };
 
+/** Scavenges since start: each variant's allocations show up here as GC work. */
+let scavenges = 0;
+function countScavenges(): void {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const detail = (entry as unknown as { detail?: { kind?: number } }).detail;
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 async function main(): Promise<void> {
   const [framework, variant] = process.argv.slice(2) as [Framework, Variant];
   const build = APPS[framework];
@@ -152,12 +165,17 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await build(variant);
+  countScavenges();
   if (process.argv.includes('--socketless')) {
     // bench/http.ts --socketless: runs on request over IPC, no port.
     process.on('message', (message: { run?: { path: string; connections: number; ms: number } }) => {
       const run = message.run;
       if (run !== undefined) {
-        void runSocketless(server, run.path, run.connections, run.ms).then((result) => process.send?.({ result }));
+        const before = scavenges;
+        void runSocketless(server, run.path, run.connections, run.ms).then(
+          // Entries arrive a tick after their GC: wait one macrotask so the run's last ones count.
+          (result) => setImmediate(() => process.send?.({ result: { ...result, scavenges: scavenges - before } })),
+        );
       }
     });
     console.log('READY 0');
@@ -168,7 +186,7 @@ async function main(): Promise<void> {
   process.on('message', (message) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
-      process.send?.({ cpu: user + system });
+      process.send?.({ cpu: user + system, gc: scavenges });
     }
   });
   // Exit cleanly on SIGTERM, so `node --cpu-prof` writes its profile.

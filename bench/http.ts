@@ -7,12 +7,12 @@
  * out the kernel and the client that share this machine's cores with the server.
  * Options: `--quick` (2 rounds), `--only=express,hono`, `--rounds=N`, `--seconds=S`,
  * `--load=network|socketless`, `--connections=N`, `--pipelining=N` (network),
- * `--no-noop` (skip the no-op middleware variant); any of them writes nothing.
+ * `--no-noop` (skip the no-op middleware variant), `--no-pin`; any of them writes nothing.
  * `--instructions` counts server instructions per request under valgrind instead (see
  * `instructions()` below; writes bench/results/http-instructions.md): noise-free.
  *
- * Each server runs in its own process (bench/http-apps.ts); autocannon runs here: on a
- * 2-core machine, one core each. A shared machine drifts by tens of percent within
+ * Each server runs in its own process (bench/http-apps.ts), pinned to the last core;
+ * autocannon runs here, pinned to the first (`--no-pin`: unpinned). A shared machine drifts by tens of percent within
  * seconds, so the variants run in many short rounds, interleaved in a rotating order, and
  * each ratio is paired: a variant's round against the bare run of the same round, then the
  * median over rounds. Goal from issue 3: Vigil >= 0.95x bare and ahead of the peer library.
@@ -25,6 +25,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { Framework, Variant } from './http-apps.js';
+import type { SocketlessResult } from './http-socketless.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -36,6 +37,13 @@ const WARMUP_SECONDS = 1;
 const CONNECTIONS = Number(option('connections') ?? 50);
 const PIPELINING = Number(option('pipelining') ?? 1);
 const PATH = '/users/42';
+/**
+ * Servers run on the last core and this driver (autocannon) on the first, so the two never
+ * take turns on one core: that turn-taking was most of the spread between rounds. `--no-pin`
+ * leaves placement to the scheduler; machines with one core or without taskset are not pinned.
+ */
+const PIN = !process.argv.includes('--no-pin') && cpus().length >= 2 && hasTool('taskset', ['-V']);
+if (PIN) execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
 /**
  * How requests reach the servers: `network` (autocannon over 127.0.0.1) and `socketless`
  * (bench/http-socketless.ts, in the server's process, no kernel, no client). `--load=` picks one.
@@ -66,6 +74,8 @@ interface Server {
 interface Sample {
   /** Server CPU time (user + system) per completed request, microseconds. */
   cpuPerRequest: number;
+  /** Young-generation collections (scavenges) in the server per 1,000 completed requests. */
+  gcPerKilo: number;
   rps: number;
   p50: number;
   p99: number;
@@ -76,10 +86,12 @@ interface Sample {
 async function startServer(framework: Framework, variant: Variant, load: Load): Promise<Server> {
   const args = ['--import', 'tsx', join(here, 'http-apps.ts'), framework, variant];
   if (load === 'socketless') args.push('--socketless');
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = PIN
+    ? spawn('taskset', ['-c', String(cpus().length - 1), process.execPath, ...args], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      })
+    : spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${framework}/${variant} did not start in 20 s`)), 20_000);
@@ -95,13 +107,13 @@ async function startServer(framework: Framework, variant: Variant, load: Load): 
   return { variant, port, child, load };
 }
 
-/** The server process' CPU time so far, in microseconds. */
-function cpuOf(child: ChildProcess): Promise<number> {
+/** The server process' CPU time so far (microseconds) and its scavenges so far. */
+function cpuOf(child: ChildProcess): Promise<{ cpu: number; gc: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not report its CPU time')), 5_000);
     child.once('message', (message) => {
       clearTimeout(timer);
-      resolve((message as { cpu: number }).cpu);
+      resolve(message as { cpu: number; gc: number });
     });
     child.send('cpu');
   });
@@ -113,10 +125,10 @@ function loadSocketless(server: Server, seconds: number): Promise<Sample> {
     const timer = setTimeout(() => reject(new Error('socketless run did not report')), seconds * 1000 + 10_000);
     server.child.once('message', (message) => {
       clearTimeout(timer);
-      const r = (message as { result: { requests: number; errors: number; cpuMicros: number; elapsedMs: number } })
-        .result;
+      const r = (message as { result: SocketlessResult & { scavenges: number } }).result;
       resolve({
         cpuPerRequest: r.requests > 0 ? r.cpuMicros / r.requests : 0,
+        gcPerKilo: r.requests > 0 ? (r.scavenges * 1000) / r.requests : 0,
         rps: r.requests / (r.elapsedMs / 1000),
         p50: 0,
         p99: 0,
@@ -138,9 +150,12 @@ async function runLoad(server: Server, seconds: number): Promise<Sample> {
     pipelining: PIPELINING,
     duration: seconds,
   });
-  const cpu = (await cpuOf(server.child)) - cpuBefore;
+  const after = await cpuOf(server.child);
+  const cpu = after.cpu - cpuBefore.cpu;
+  const gc = after.gc - cpuBefore.gc;
   return {
     cpuPerRequest: result.requests.total > 0 ? cpu / result.requests.total : 0,
+    gcPerKilo: result.requests.total > 0 ? (gc * 1000) / result.requests.total : 0,
     rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -172,6 +187,8 @@ interface Row {
   cpu: number;
   /** Bare CPU per request / this one: the throughput ratio a CPU-bound server would see. */
   cpuRatio: number;
+  /** Median scavenges per 1,000 requests: what the variant's allocations cost in GC. */
+  gc: number;
   /** Paired req/s ratio against the no-op middleware, when it ran. */
   vsNoop: number | undefined;
   p50: number;
@@ -235,6 +252,7 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
         ratio: median(list.map((s, i) => s.rps / (bareSamples[i] as Sample).rps)),
         cpu: median(list.map((s) => s.cpuPerRequest)),
         cpuRatio: median(list.map((s, i) => (bareSamples[i] as Sample).cpuPerRequest / s.cpuPerRequest)),
+        gc: median(list.map((s) => s.gcPerKilo)),
         vsNoop: noopSamples && median(list.map((s, i) => s.rps / (noopSamples[i] as Sample).rps)),
         p50: median(list.map((s) => s.p50)),
         p99: median(list.map((s) => s.p99)),
@@ -275,6 +293,7 @@ function table(rows: Row[], latency: boolean): string {
     'vs bare',
     'CPU µs/req',
     'vs bare (CPU)',
+    'GC/1k req',
     'p50 ms',
     'p99 ms',
     'spread',
@@ -287,13 +306,14 @@ function table(rows: Row[], latency: boolean): string {
     `${r.ratio.toFixed(2)}x`,
     r.cpu.toFixed(1),
     `${r.cpuRatio.toFixed(2)}x`,
+    r.gc.toFixed(2),
     latency ? String(r.p50) : '-',
     latency ? String(r.p99) : '-',
     `${Math.round(r.spread * 100)}%`,
     String(r.errors),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const right = [false, false, true, true, true, true, true, true, true, true];
+  const right = [false, false, true, true, true, true, true, true, true, true, true];
   const fmt = (cells: string[]) =>
     `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (right[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
@@ -369,7 +389,8 @@ async function throughput(): Promise<void> {
     'latencies are medians over the rounds; spread is (max - min) / median of req/s. The ratios are paired:',
     'each round of a variant against the bare run of the same round, then the median over rounds.',
     '"CPU µs/req" is the server process\' user + system time per completed request; "vs bare (CPU)" is bare\'s',
-    "CPU per request over the variant's: the throughput ratio a CPU-bound server would see.",
+    'CPU per request over the variant\'s: the throughput ratio a CPU-bound server would see. "GC/1k req" counts',
+    "the server's scavenges (young-generation GCs) per 1,000 requests: the GC cost of each variant's allocations.",
     '"noop" is a middleware that does nothing, hooked in the way Vigil\'s adapter is (node:http: a wrapping',
     'listener with a close listener; Express: app.use; Fastify: an onRequest hook; Hono: app.use): what the',
     'framework charges for any middleware, which no middleware can get under. On Hono Vigil runs twice: as',
@@ -391,6 +412,7 @@ async function throughput(): Promise<void> {
     withNoop &&
     only === undefined &&
     ROUNDS >= 8 &&
+    PIN &&
     ['seconds', 'load', 'connections', 'pipelining'].every((o) => option(o) === undefined);
   if (defaults) {
     mkdirSync(join(here, 'results'), { recursive: true });
@@ -404,7 +426,7 @@ const NETWORK_INTRO = [
   '## Over the network: autocannon on 127.0.0.1',
   '',
   `autocannon (${CONNECTIONS} connections, pipelining ${PIPELINING}, GET ${PATH} answered with a small JSON body) ran in the`,
-  "driver process, the server in its own: on a 2-core machine, one core each. Over loopback the server's write",
+  `driver process, the server in its own${PIN ? ', each pinned to a core of its own (taskset)' : ' (not pinned to cores)'}. Over loopback the server's write`,
   "of each response also runs the client's receive path and wakes the client up, so each microsecond a",
   'middleware adds is charged several times over in req/s; the socketless load below measures without that.',
 ].join('\n');
@@ -421,13 +443,20 @@ const SOCKETLESS_INTRO = [
 
 // ---- instructions per request (--instructions) -------------------------------------------
 
-const INSTRUCTION_WARMUP = Number(option('warmup') ?? 2_000);
+const INSTRUCTION_WARMUP = Number(option('warmup') ?? 5_000);
+/**
+ * The servers' young generation under valgrind, in MB: large enough that no scavenge lands
+ * in a counted window. With Node's default one came about every 1,000 requests, at about
+ * 1M instructions each, so whether the cheapest window of a variant held one moved its count
+ * by ±2k instructions/request. GC is measured apart: the GC/1k req column of bench/http.md.
+ */
+const INSTRUCTION_YOUNG_MB = 128;
 /** Requests per counted window. */
 const INSTRUCTION_REQUESTS = Number(option('requests') ?? 500);
 /** At most this many windows; fewer once STEADY_WINDOWS in a row agree within STEADY_SPREAD. */
 const INSTRUCTION_WINDOWS = Number(option('windows') ?? 24);
 const STEADY_WINDOWS = 3;
-const STEADY_SPREAD = 0.03;
+const STEADY_SPREAD = 0.01;
 const INSTRUCTION_CONNECTIONS = 4;
 
 interface InstructionRow {
@@ -475,9 +504,9 @@ function steady(windows: number[]): boolean {
  * then in each window zero the counters, send the requests, dump, and read the instruction
  * total. Callgrind counts executed instructions, not time: other load on the machine does
  * not change them, unlike req/s. What still varies is V8's own work landing in a window
- * (optimizing compiles go on for thousands of requests under valgrind, major GCs; both
- * counted with their background threads): windows run until three in a row agree within
- * 3%, and the cheapest window is the steady state.
+ * (optimizing compiles go on for thousands of requests under valgrind, counted with their
+ * background threads; scavenges, kept out by a large young generation): windows run until
+ * three in a row agree within 1%, and the cheapest window is the steady state.
  */
 async function countVariant(framework: Framework, variant: Variant, dir: string): Promise<number[]> {
   const out = join(dir, `${framework}-${variant}`);
@@ -489,6 +518,8 @@ async function countVariant(framework: Framework, variant: Variant, dir: string)
       '--cache-sim=no',
       '--branch-sim=no',
       process.execPath,
+      `--min-semi-space-size=${INSTRUCTION_YOUNG_MB}`,
+      `--max-semi-space-size=${INSTRUCTION_YOUNG_MB}`,
       '--import',
       'tsx',
       join(here, 'http-apps.ts'),
@@ -568,7 +599,8 @@ function instructionTable(rows: InstructionRow[]): string {
  * would be faster, but virtual machines often expose no hardware counters (this one
  * reports "<not supported>"). Options: `--only=...`, `--warmup=N` (default 2000),
  * at most `--windows=K` (default 24) of `--requests=N` (default 500), `--peers` (also the
- * peer libraries), `--variants=vigil,...`, `--parallel` (frameworks side by side; about 15
+ * peer libraries), `--variants=vigil,...`, `--keep` (leave the callgrind dumps for
+ * callgrind_annotate), `--parallel` (frameworks side by side; about 15
  * minutes for all four on 2 cores). Writes bench/results/http-instructions.md when run over
  * all frameworks with the defaults.
  */
@@ -607,7 +639,8 @@ async function instructions(): Promise<void> {
       for (const framework of FRAMEWORKS) rows.push(...(await countFramework(framework)));
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.argv.includes('--keep')) console.log(`callgrind dumps kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
   const table = instructionTable(rows);
   console.log(`\n${table}`);
@@ -627,7 +660,9 @@ async function instructions(): Promise<void> {
       `${INSTRUCTION_CONNECTIONS} connections were counted (counters zeroed before, dumped after) until ${STEADY_WINDOWS} windows in a row agreed within`,
       `${STEADY_SPREAD * 100}% (at most ${INSTRUCTION_WINDOWS}). Instruction counts do not depend on other load on the machine, unlike req/s; what`,
       "varies is V8's own work landing in a window (optimizing compiles go on for thousands of requests under",
-      'valgrind; major GCs), so the cheapest window is reported (all windows in the last column).',
+      'valgrind), so the cheapest window is reported (all windows in the last column). The servers ran with a',
+      `${INSTRUCTION_YOUNG_MB} MB young generation, so no scavenge fell in a counted window: these are the instructions of the`,
+      "requests themselves. What each variant's allocations cost in GC is the GC/1k req column of bench/http.md.",
       '"vs bare" is bare\'s instructions per request over the variant\'s,',
       'the throughput ratio a CPU-bound server would see if every instruction cost the same. "noop" is the',
       'do-nothing middleware of bench/http.md. The servers load Vigil from its TypeScript sources through tsx.',
