@@ -456,7 +456,7 @@ const INSTRUCTION_REQUESTS = Number(option('requests') ?? 500);
 /** At most this many windows; fewer once STEADY_WINDOWS in a row agree within STEADY_SPREAD. */
 const INSTRUCTION_WINDOWS = Number(option('windows') ?? 24);
 const STEADY_WINDOWS = 3;
-const STEADY_SPREAD = 0.01;
+const STEADY_SPREAD = 0.02;
 const INSTRUCTION_CONNECTIONS = 4;
 
 interface InstructionRow {
@@ -506,7 +506,7 @@ function steady(windows: number[]): boolean {
  * not change them, unlike req/s. What still varies is V8's own work landing in a window
  * (optimizing compiles go on for thousands of requests under valgrind, counted with their
  * background threads; scavenges, kept out by a large young generation): windows run until
- * three in a row agree within 1%, and the cheapest window is the steady state.
+ * three in a row agree within 2%, and the cheapest window is the steady state.
  */
 async function countVariant(framework: Framework, variant: Variant, dir: string): Promise<number[]> {
   const out = join(dir, `${framework}-${variant}`);

@@ -10,6 +10,7 @@ import {
   type HttpMetricsOptions,
   HttpRecorder,
   invalidOption,
+  now,
   pathOf,
   UNMATCHED_ROUTE,
 } from '../core.js';
@@ -64,7 +65,7 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
       next();
       return;
     }
-    const start = performance.now();
+    const start = now();
     const m = recorder.begin(req.method);
     const span = traced ? recorder.startSpan(m, req.headers, pathOf(url)) : null;
     const tally = sizes ? tallyBody(res) : null;

@@ -17,6 +17,7 @@ import {
   contentLength,
   type HttpMetricsOptions,
   HttpRecorder,
+  now,
   pathOf,
   UNMATCHED_ROUTE,
 } from '../core.js';
@@ -54,7 +55,7 @@ export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPlu
    * every closure at creation.
    */
   function listenerFor(request: FastifyRequest, res: ServerResponse, m: number, span: ServerSpan | null): () => void {
-    const start = performance.now();
+    const start = now();
     const tally = sizes ? tallyBody(res) : null;
     return () => {
       const route = routeOf(request);

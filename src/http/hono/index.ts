@@ -11,6 +11,7 @@ import {
   contentLength,
   type HttpMetricsOptions,
   HttpRecorder,
+  now,
   UNMATCHED_ROUTE,
 } from '../core.js';
 import { ByteTally, countingStream, measureBody } from './body.js';
@@ -65,7 +66,7 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
     m: number,
     span: ServerSpan | null,
   ): Promise<void> {
-    const start = performance.now();
+    const start = now();
     const mine = c.req.routeIndex;
     let responseBytes = -1;
     let tally: ByteTally | undefined;
@@ -105,7 +106,7 @@ export function httpMetrics(options: HonoHttpMetricsOptions = {}): MiddlewareHan
 
   /** Elsewhere (Bun, Deno, Workers, `app.request`): recorded when the handlers return. */
   async function onFetch(c: Context, next: Next, m: number, span: ServerSpan | null): Promise<void> {
-    const start = performance.now();
+    const start = now();
     const mine = c.req.routeIndex;
     try {
       await (span === null ? next() : span.run(next));

@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { Context, Hono, Next } from 'hono';
 import type { H, RouterRoute } from 'hono/types';
 import type { ServerSpan } from '../../tracing/server-span.js';
-import { CLIENT_CLOSED_STATUS, contentLength, HttpRecorder, invalidOption, UNMATCHED_ROUTE } from '../core.js';
+import { CLIENT_CLOSED_STATUS, contentLength, HttpRecorder, invalidOption, now, UNMATCHED_ROUTE } from '../core.js';
 import { type BodyTally, responseBytes, tallyBody } from '../node-body.js';
 import { ByteTally, countingStream, measureBody } from './body.js';
 import type { HonoHttpMetricsOptions } from './index.js';
@@ -38,7 +38,7 @@ type ExecutionCtx = Parameters<FetchFn>[2];
 
 /** A request being recorded: created by the first handler it reaches. */
 class RequestState {
-  readonly start = performance.now();
+  readonly start = now();
   /** The route of the last handler the request reached: the one that answered. */
   route: RouterRoute;
   /** Node only, with `sizes`: the bytes written to the node:http response. */

@@ -8,6 +8,7 @@ import {
   type HttpMetricsOptions,
   HttpRecorder,
   invalidOption,
+  now,
   pathOf,
   UNMATCHED_ROUTE,
 } from '../core.js';
@@ -76,7 +77,7 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
   return function vigilInstrumented(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
     const path = pathOf(req.url);
     if (excluded?.(path)) return listener(req, res);
-    const start = performance.now();
+    const start = now();
     const m = recorder.begin(req.method);
     const span = traced ? recorder.startSpan(m, req.headers, path) : null;
     const tally = sizes ? tallyBody(res) : null;

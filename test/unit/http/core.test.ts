@@ -94,6 +94,28 @@ describe('HttpRecorder', () => {
     expect(first && 'sum' in first ? first.sum : 0).toBeGreaterThanOrEqual(0.05);
   });
 
+  it('puts each request in its own series when consecutive requests differ in one label', async () => {
+    const registry = new Registry();
+    const recorder = new HttpRecorder<null>({ registry });
+    // Each step changes one of route, status or method from the one before.
+    const requests: [string, string, number][] = [
+      ['GET', '/a', 200],
+      ['GET', '/b', 200],
+      ['GET', '/b', 404],
+      ['POST', '/b', 404],
+      ['POST', '/b', 404],
+      ['GET', '/a', 200],
+      ['GET', '/a', 201],
+    ];
+    for (const [method, route, status] of requests) recorder.end(recorder.begin(method), route, status, 0, null);
+    expect(await counts(registry)).toEqual({
+      'GET /a 200': 2,
+      'GET /b 200': 1,
+      'GET /b 404': 1,
+      'POST /b 404': 2,
+      'GET /a 201': 1,
+    });
+  });
   it('keeps recording correctly past the route cache limit', async () => {
     const registry = new Registry();
     const recorder = new HttpRecorder<null>({ registry, maxSeries: 100_000 });
