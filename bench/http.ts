@@ -536,8 +536,8 @@ async function countVariant(framework: Framework, variant: Variant, dir: string)
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`${framework}/${variant} did not start under valgrind in 180 s`)),
-        180_000,
+        () => reject(new Error(`${framework}/${variant} did not start under valgrind in 600 s`)),
+        600_000,
       );
       child.once('exit', (code) =>
         reject(new Error(`${framework}/${variant} exited with ${code} under valgrind:\n${log}`)),
