@@ -17,6 +17,7 @@ import type {
   Registry,
 } from '../metrics/index.js';
 import { VigilError } from '../metrics/index.js';
+import type { FetchHeaders, IncomingHeaders, ServerSpan, ServerTracing } from '../tracing/server-span.js';
 
 /**
  * The `performance` object, read once. Node defines the global as an accessor, and its
@@ -30,8 +31,6 @@ const clock = globalThis.performance;
 export function now(): number {
   return clock.now();
 }
-
-import type { FetchHeaders, IncomingHeaders, ServerSpan, ServerTracing } from '../tracing/server-span.js';
 
 /** The `route` of a request no route matched (404s, scans): one series, whatever the URL. */
 export const UNMATCHED_ROUTE = '<unmatched>';
