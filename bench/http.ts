@@ -1,7 +1,8 @@
 /**
  * HTTP middleware throughput: each framework bare, with Vigil's adapter, and with the
  * metrics library its users pick today, in the same run. Run with
- * `node --import tsx bench/http.ts` (about 5 minutes; writes bench/results/http.md, also with `--rounds` above the default 8).
+ * `node --import tsx bench/http.ts` (about 5 minutes; writes bench/results/http.md, also
+ * with `--rounds` above the default 8).
  * Two loads, one after the other: autocannon over 127.0.0.1 (`network`), and requests fed
  * to the same servers from memory (`socketless`, bench/http-socketless.ts), which leaves
  * out the kernel and the client that share this machine's cores with the server.
@@ -12,10 +13,11 @@
  * `instructions()` below; writes bench/results/http-instructions.md): noise-free.
  *
  * Each server runs in its own process (bench/http-apps.ts), pinned to the last core;
- * autocannon runs here, pinned to the first (`--no-pin`: unpinned). A shared machine drifts by tens of percent within
- * seconds, so the variants run in many short rounds, interleaved in a rotating order, and
- * each ratio is paired: a variant's round against the bare run of the same round, then the
- * median over rounds. Goal from issue 3: Vigil >= 0.95x bare and ahead of the peer library.
+ * autocannon runs here, pinned to the first (`--no-pin`: unpinned). A shared machine
+ * drifts by tens of percent within seconds, so the variants run in many short rounds,
+ * interleaved in a rotating order, and each ratio is paired: a variant's round against the
+ * bare run of the same round, then the median over rounds. Goal from issue 3: Vigil >=
+ * 0.95x bare and ahead of the peer library.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,12 +88,10 @@ interface Sample {
 async function startServer(framework: Framework, variant: Variant, load: Load): Promise<Server> {
   const args = ['--import', 'tsx', join(here, 'http-apps.ts'), framework, variant];
   if (load === 'socketless') args.push('--socketless');
-  const child = PIN
-    ? spawn('taskset', ['-c', String(cpus().length - 1), process.execPath, ...args], {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      })
-    : spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const [command, ...rest] = PIN
+    ? ['taskset', '-c', String(cpus().length - 1), process.execPath, ...args]
+    : [process.execPath, ...args];
+  const child = spawn(command as string, rest, { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${framework}/${variant} did not start in 20 s`)), 20_000);
@@ -108,7 +108,7 @@ async function startServer(framework: Framework, variant: Variant, load: Load): 
 }
 
 /** The server process' CPU time so far (microseconds) and its scavenges so far. */
-function cpuOf(child: ChildProcess): Promise<{ cpu: number; gc: number }> {
+function usageOf(child: ChildProcess): Promise<{ cpu: number; gc: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not report its CPU time')), 5_000);
     child.once('message', (message) => {
@@ -143,16 +143,16 @@ function loadSocketless(server: Server, seconds: number): Promise<Sample> {
 async function runLoad(server: Server, seconds: number): Promise<Sample> {
   if (server.load === 'socketless') return loadSocketless(server, seconds);
   const port = server.port;
-  const cpuBefore = await cpuOf(server.child);
+  const before = await usageOf(server.child);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${PATH}`,
     connections: CONNECTIONS,
     pipelining: PIPELINING,
     duration: seconds,
   });
-  const after = await cpuOf(server.child);
-  const cpu = after.cpu - cpuBefore.cpu;
-  const gc = after.gc - cpuBefore.gc;
+  const after = await usageOf(server.child);
+  const cpu = after.cpu - before.cpu;
+  const gc = after.gc - before.gc;
   return {
     cpuPerRequest: result.requests.total > 0 ? cpu / result.requests.total : 0,
     gcPerKilo: result.requests.total > 0 ? (gc * 1000) / result.requests.total : 0,

@@ -321,4 +321,25 @@ const honoKit = (name: 'hono' | 'hono-app'): AdapterKit => ({
   },
 });
 
+/** GET `path` of a Hono app through @hono/node-server on 127.0.0.1: [status, body]. */
+export async function honoOverNode(app: Hono, path: string): Promise<[number, string]> {
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
+  try {
+    await once(server, 'listening');
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`);
+    return [res.status, await res.text()];
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+/** The Hono route-path case: `/books/:isbn` from a mounted sub-app and `/authors/:name`. */
+export function addBooksAndAuthors(app: Hono): void {
+  const books = new Hono();
+  books.get('/:isbn', (c) => c.text('book'));
+  app.route('/books', books);
+  app.get('/authors/:name', (c) => c.text('author'));
+}
+
 export const ADAPTERS: readonly AdapterKit[] = [nodeKit, expressKit, fastifyKit, honoKit('hono'), honoKit('hono-app')];

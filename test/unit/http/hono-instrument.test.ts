@@ -2,33 +2,16 @@
  * `instrument(app)`, the Hono integration without a middleware: the common cases, the
  * Hono-specific route rules, and what it exists for (Hono's synchronous one-handler path).
  */
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
 import { httpMetrics, instrument, UNMATCHED_ROUTE } from '../../../src/http/hono/index.js';
 import { Registry } from '../../../src/metrics/index.js';
-import { ADAPTERS } from './apps.js';
+import { ADAPTERS, addBooksAndAuthors, honoOverNode } from './apps.js';
 import { runHttpConformance } from './common.case.js';
 import { counts, expectNothingInFlight, gate } from './helpers.js';
 
 runHttpConformance(ADAPTERS.find((kit) => kit.name === 'hono-app') as (typeof ADAPTERS)[number]);
-
-/** GET `path` of `app` through @hono/node-server on 127.0.0.1: [status, body]. */
-async function overNode(app: Hono, path: string): Promise<[number, string]> {
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
-  try {
-    await once(server, 'listening');
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`);
-    return [res.status, await res.text()];
-  } finally {
-    server.closeAllConnections();
-    server.close();
-  }
-}
 
 describe('hono instrument(app)', () => {
   it("keeps Hono's synchronous one-handler path, which any app.use() middleware leaves", async () => {
@@ -65,10 +48,7 @@ describe('hono instrument(app)', () => {
     const registry = new Registry();
     const root = instrument(new Hono(), { registry });
     const app = root.basePath('/v2');
-    const books = new Hono();
-    books.get('/:isbn', (c) => c.text('book'));
-    app.route('/books', books);
-    app.get('/authors/:name', (c) => c.text('author'));
+    addBooksAndAuthors(app);
     // The clone's own fetch, as `export default app` would serve it.
     expect((await app.request('/v2/books/123')).status).toBe(200);
     expect((await root.request('/v2/authors/le-guin')).status).toBe(200);
@@ -96,7 +76,7 @@ describe('hono instrument(app)', () => {
       app.notFound((c) => c.text('custom not found', 404));
       const get = async (path: string, headers: Record<string, string> = {}) => {
         if (!listen) return (await app.request(path, { headers })).status;
-        return (await overNode(app, path))[0];
+        return (await honoOverNode(app, path))[0];
       };
       expect(await get('/missing')).toBe(404);
       expect(await get('/admin/panel')).toBe(401);
@@ -132,7 +112,7 @@ describe('hono instrument(app)', () => {
         return [res.status, await res.text()];
       };
       expect(await local(instrumented), path).toEqual(await local(bare));
-      expect(await overNode(instrumented, path), path).toEqual(await overNode(bare, path));
+      expect(await honoOverNode(instrumented, path), path).toEqual(await honoOverNode(bare, path));
     }
   });
 
@@ -148,7 +128,7 @@ describe('hono instrument(app)', () => {
     app.onError((error, c) => (error instanceof HTTPException ? error.getResponse() : c.text('busy', 503)));
     expect((await app.request('/secret/1')).status).toBe(403);
     expect((await app.request('/busy')).status).toBe(503);
-    expect(await overNode(app, '/busy')).toEqual([503, 'busy']);
+    expect(await honoOverNode(app, '/busy')).toEqual([503, 'busy']);
     expect(await counts(registry)).toEqual({ 'GET /secret/:id 403': 1, 'GET /busy 503': 2 });
     await expectNothingInFlight(registry);
   });

@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpMetrics, instrument, UNMATCHED_ROUTE } from '../../../src/http/hono/index.js';
 import { Registry } from '../../../src/metrics/index.js';
-import { ADAPTERS } from './apps.js';
+import { ADAPTERS, addBooksAndAuthors, honoOverNode } from './apps.js';
 import { runHttpConformance } from './common.case.js';
 import { counts, eventually, expectNothingInFlight, gate, histograms } from './helpers.js';
 
@@ -18,10 +18,7 @@ describe('hono adapter: route paths', () => {
     const registry = new Registry();
     const app = new Hono().basePath('/v2');
     app.use(httpMetrics({ registry }));
-    const books = new Hono();
-    books.get('/:isbn', (c) => c.text('book'));
-    app.route('/books', books);
-    app.get('/authors/:name', (c) => c.text('author'));
+    addBooksAndAuthors(app);
     expect((await app.request('/v2/books/123')).status).toBe(200);
     expect((await app.request('/v2/authors/le-guin')).status).toBe(200);
     expect((await app.request('/v1/books/123')).status).toBe(404);
@@ -93,15 +90,7 @@ describe('hono adapter: route paths', () => {
       app.get('/broken/x', (c) => c.text('x'));
       const local = await app.request('/broken/x');
       // And on @hono/node-server, where the middleware takes its node:http path.
-      const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
-      try {
-        await once(server, 'listening');
-        const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/broken/x`);
-        return { local: [local.status, await local.text()], node: [res.status, await res.text()] };
-      } finally {
-        server.closeAllConnections();
-        server.close();
-      }
+      return { local: [local.status, await local.text()], node: await honoOverNode(app, '/broken/x') };
     };
     const bare = await run(false);
     expect(bare.node[0]).toBe(500);
