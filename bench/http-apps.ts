@@ -66,10 +66,7 @@ async function nodeApp(variant: Variant): Promise<Server> {
     variant === 'vigil'
       ? instrument(listener, { registry, routes: ['/users/:id'] })
       : variant === 'noop'
-        ? (req: IncomingMessage, res: ServerResponse) => {
-            res.on('close', () => {});
-            listener(req, res);
-          }
+        ? (req: IncomingMessage, res: ServerResponse) => listener(req, res)
         : listener;
   return createServer(handler);
 }

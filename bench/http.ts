@@ -392,7 +392,7 @@ async function throughput(): Promise<void> {
     'CPU per request over the variant\'s: the throughput ratio a CPU-bound server would see. "GC/1k req" counts',
     "the server's scavenges (young-generation GCs) per 1,000 requests: the GC cost of each variant's allocations.",
     '"noop" is a middleware that does nothing, hooked in the way Vigil\'s adapter is (node:http: a wrapping',
-    'listener with a close listener; Express: app.use; Fastify: an onRequest hook; Hono: app.use): what the',
+    'listener; Express: app.use; Fastify: an onRequest hook; Hono: app.use): what the',
     'framework charges for any middleware, which no middleware can get under. On Hono Vigil runs twice: as',
     "middleware (`app.use(httpMetrics())`) and as `instrument(app)`, which wraps the app's handlers instead and",
     "so keeps Hono's one-handler fast path, which any middleware leaves.",

@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ServerSpan } from '../../tracing/server-span.js';
 import {
   CLIENT_CLOSED_STATUS,
   contentLength,
@@ -14,7 +15,7 @@ import {
   pathOf,
   UNMATCHED_ROUTE,
 } from '../core.js';
-import { responseBytes, tallyBody } from '../node-body.js';
+import { type BodyTally, responseBytes, tallyBody } from '../node-body.js';
 
 export { CLIENT_CLOSED_STATUS } from '../core.js';
 export * from '../public.js';
@@ -38,8 +39,9 @@ const MAX_TEMPLATES = 2_000;
 /**
  * Records every request in the HTTP server metrics. Mount it first, before routers, so it
  * sees every request; the route is the template Express matched (`/users/:id`, with the
- * router's mount path in front), `<unmatched>` when none did. A request counts when its
- * response closes: finished (its status), or abandoned by the client (499). Errors that
+ * router's mount path in front), `<unmatched>` when none did. A request counts once its
+ * response is over: ended (its status; at once when the route answered synchronously, else
+ * when the response closes), or abandoned by the client (499). Errors that
  * reach Express' final handler count as the 500 it sends.
  *
  * @example
@@ -56,6 +58,27 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
   const excluded = recorder.isExcluded;
   const sizes = recorder.sizes;
   const traced = recorder.tracing !== null;
+  function record(
+    req: Request,
+    res: Response,
+    m: number,
+    start: number,
+    status: number,
+    tally: BodyTally | null,
+    span: ServerSpan | null,
+  ): void {
+    recorder.end(
+      m,
+      routeOf(req),
+      status,
+      start,
+      req,
+      sizes ? contentLength(req.headers['content-length']) : -1,
+      tally === null ? -1 : responseBytes(res, req.method, tally),
+      span,
+    );
+  }
+
   return function vigilHttpMetrics(req: Request, res: Response, next: NextFunction): void {
     // Express gives every request and response a fresh hidden class (it swaps their
     // prototypes per request), so each property read on them misses V8's inline caches and
@@ -69,24 +92,22 @@ export function httpMetrics(options: ExpressHttpMetricsOptions = {}): RequestHan
     const m = recorder.begin(req.method);
     const span = traced ? recorder.startSpan(m, req.headers, pathOf(url)) : null;
     const tally = sizes ? tallyBody(res) : null;
-    // Per-request state lives in this closure, not in properties added to `res`.
-    addListener.call(res, 'close', () => {
-      // `finished` is what the `writableEnded` getter returns, without the getter's lookup.
-      const status = res.finished ? res.statusCode : CLIENT_CLOSED_STATUS;
-      const route = routeOf(req);
-      recorder.end(
-        m,
-        route,
-        status,
-        start,
-        req,
-        sizes ? contentLength(req.headers['content-length']) : -1,
-        tally === null ? -1 : responseBytes(res, req.method, tally),
-        span,
-      );
-    });
-    if (span === null) next();
-    else span.run(next);
+    try {
+      if (span === null) next();
+      else span.run(next);
+    } finally {
+      // A route that answers synchronously has ended the response by now: recorded at once,
+      // without a 'close' listener. Any other waits for 'close' (after this returns), with
+      // its state in this closure rather than in properties added to `res`. `finished` is
+      // what the `writableEnded` getter returns, without the getter's lookup.
+      if (res.finished) {
+        record(req, res, m, start, res.statusCode, tally, span);
+      } else {
+        addListener.call(res, 'close', () => {
+          record(req, res, m, start, res.finished ? res.statusCode : CLIENT_CLOSED_STATUS, tally, span);
+        });
+      }
+    }
   };
 }
 

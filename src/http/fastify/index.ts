@@ -21,7 +21,7 @@ import {
   pathOf,
   UNMATCHED_ROUTE,
 } from '../core.js';
-import { responseBytes, tallyBody } from '../node-body.js';
+import { type BodyTally, responseBytes, tallyBody } from '../node-body.js';
 
 export { CLIENT_CLOSED_STATUS } from '../core.js';
 export * from '../public.js';
@@ -32,8 +32,9 @@ export type FastifyHttpMetricsOptions = HttpMetricsOptions<FastifyRequest>;
  * A Fastify plugin recording every request in the HTTP server metrics, app-wide (it skips
  * Fastify's encapsulation, like plugins wrapped in fastify-plugin). Register it before the
  * routes. The route is `request.routeOptions.url` (prefixes included), `<unmatched>` for the
- * not-found handler. A request counts when its response closes: finished (its status), or
- * abandoned by the client (499). `await app.inject()` sees it at once.
+ * not-found handler. A request counts once its response is over: sent (its status; at once
+ * when the handler replied synchronously, else when the response closes), or abandoned by
+ * the client (499). `await app.inject()` sees it at once.
  *
  * @example
  * import Fastify from 'fastify';
@@ -48,29 +49,42 @@ export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPlu
   const excluded = recorder.isExcluded;
   const sizes = recorder.sizes;
   const traced = recorder.tracing !== null;
+  function record(
+    request: FastifyRequest,
+    res: ServerResponse,
+    m: number,
+    start: number,
+    status: number,
+    tally: BodyTally | null,
+    span: ServerSpan | null,
+  ): void {
+    recorder.end(
+      m,
+      routeOf(request),
+      status,
+      start,
+      request,
+      sizes ? contentLength(request.headers['content-length']) : -1,
+      tally === null ? -1 : responseBytes(res, request.raw.method, tally),
+      span,
+    );
+  }
+
   /**
-   * The per-request listener. Its state lives in this closure, not in properties added to
-   * the raw response (objects Node owns keep their shape). It is returned unnamed: bundlers
-   * that keep function names (esbuild's keepNames, used by tsx) would otherwise rename
-   * every closure at creation.
+   * The 'close' listener of a request still open when its hooks and handler have returned.
+   * Its state lives in this closure, not in properties added to the raw response (objects
+   * Node owns keep their shape). It is returned unnamed: bundlers that keep function names
+   * (esbuild's keepNames, used by tsx) would otherwise rename every closure at creation.
    */
-  function listenerFor(request: FastifyRequest, res: ServerResponse, m: number, span: ServerSpan | null): () => void {
-    const start = now();
-    const tally = sizes ? tallyBody(res) : null;
-    return () => {
-      const route = routeOf(request);
-      const status = res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
-      recorder.end(
-        m,
-        route,
-        status,
-        start,
-        request,
-        sizes ? contentLength(request.headers['content-length']) : -1,
-        tally === null ? -1 : responseBytes(res, request.raw.method, tally),
-        span,
-      );
-    };
+  function onCloseOf(
+    request: FastifyRequest,
+    res: ServerResponse,
+    m: number,
+    start: number,
+    tally: BodyTally | null,
+    span: ServerSpan | null,
+  ): () => void {
+    return () => record(request, res, m, start, res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS, tally, span);
   }
 
   function onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
@@ -78,16 +92,24 @@ export function httpMetrics(options: FastifyHttpMetricsOptions = {}): FastifyPlu
       done();
       return;
     }
+    const start = now();
     const m = recorder.begin(request.raw.method);
     const span = traced ? recorder.startSpan(m, request.headers, pathOf(request.raw.url)) : null;
-    // 'close' comes once the response is done or the client left. Under inject() too:
-    // light-my-request emits it from the same tick queue as the callback that settles
-    // inject's promise, so before code awaiting that promise resumes.
     const res = reply.raw;
-    res.on('close', listenerFor(request, res, m, span));
-    // The rest of the lifecycle (handler included) runs from done(): inside the span.
-    if (span === null) done();
-    else span.run(done);
+    const tally = sizes ? tallyBody(res) : null;
+    try {
+      // The rest of the lifecycle (handler included) runs from done(): inside the span.
+      if (span === null) done();
+      else span.run(done);
+    } finally {
+      // A synchronous handler has sent its reply by now: recorded at once, without a
+      // 'close' listener. Any other (async handlers, streams) is recorded on 'close', when
+      // the response is done or the client left. Under inject() too: light-my-request emits
+      // it from the same tick queue as the callback that settles inject's promise, so
+      // before code awaiting that promise resumes.
+      if (res.writableEnded) record(request, res, m, start, res.statusCode, tally, span);
+      else res.on('close', onCloseOf(request, res, m, start, tally, span));
+    }
   }
 
   function vigilHttpMetrics(fastify: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void {

@@ -2,6 +2,7 @@
  * vigil/http/node: HTTP server metrics for a plain node:http request listener.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerSpan } from '../../tracing/server-span.js';
 import {
   CLIENT_CLOSED_STATUS,
   contentLength,
@@ -12,7 +13,7 @@ import {
   pathOf,
   UNMATCHED_ROUTE,
 } from '../core.js';
-import { responseBytes, tallyBody } from '../node-body.js';
+import { type BodyTally, responseBytes, tallyBody } from '../node-body.js';
 import { compileRoutes } from './routes.js';
 
 export { CLIENT_CLOSED_STATUS } from '../core.js';
@@ -43,8 +44,9 @@ export interface NodeHttpMetricsOptions extends HttpMetricsOptions<IncomingMessa
 /**
  * Wraps a request listener so every request is recorded in the HTTP server metrics
  * (`http_server_requests_total`, `http_server_request_duration_seconds`,
- * `http_server_requests_in_flight`). The request counts when its response closes: finished
- * (its status), abandoned by the client (499), or failed in the listener (500).
+ * `http_server_requests_in_flight`). A request counts once it is over: ended by the listener
+ * (its status; recorded as the listener returns if it ended the response by then, else when
+ * the response closes), abandoned by the client (499), or failed in the listener (500).
  *
  * @example
  * import { createServer } from 'node:http';
@@ -74,6 +76,28 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
     onError(error, req, res);
   }
 
+  function record(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    m: number,
+    start: number,
+    status: number,
+    tally: BodyTally | null,
+    span: ServerSpan | null,
+  ): void {
+    recorder.end(
+      m,
+      routeOf(req, path),
+      status,
+      start,
+      req,
+      sizes ? contentLength(req.headers['content-length']) : -1,
+      tally === null ? -1 : responseBytes(res, req.method, tally),
+      span,
+    );
+  }
+
   return function vigilInstrumented(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
     const path = pathOf(req.url);
     if (excluded?.(path)) return listener(req, res);
@@ -81,30 +105,28 @@ export function instrument(listener: RequestListener, options: NodeHttpMetricsOp
     const m = recorder.begin(req.method);
     const span = traced ? recorder.startSpan(m, req.headers, path) : null;
     const tally = sizes ? tallyBody(res) : null;
-    let failed = false;
-    // Per-request state lives in this closure, not in properties added to `res`: objects
-    // Node owns keep their shape, so its own http code stays monomorphic.
-    res.on('close', () => {
-      const route = routeOf(req, path);
-      const status = failed ? 500 : res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
-      recorder.end(
-        m,
-        route,
-        status,
-        start,
-        req,
-        sizes ? contentLength(req.headers['content-length']) : -1,
-        tally === null ? -1 : responseBytes(res, req.method, tally),
-        span,
-      );
-    });
     let result: void | Promise<void>;
     try {
       result = span === null ? listener(req, res) : span.run(() => listener(req, res));
     } catch (error) {
-      failed = !res.writableEnded;
+      const failed = !res.writableEnded;
       fail(error, req, res);
+      record(req, res, path, m, start, failed ? 500 : res.statusCode, tally, span);
       return;
+    }
+    // Most listeners end their response before they return: the request is recorded now,
+    // without a 'close' listener per request. Any other waits for 'close' (nothing can
+    // close it before this function returns): ended (its status), abandoned (499) or
+    // failed (500). Its state lives in the closure, not in properties added to `res`:
+    // objects Node owns keep their shape, so its own http code stays monomorphic.
+    let failed = false;
+    if (res.writableEnded) {
+      record(req, res, path, m, start, res.statusCode, tally, span);
+    } else {
+      res.on('close', () => {
+        const status = failed ? 500 : res.writableEnded ? res.statusCode : CLIENT_CLOSED_STATUS;
+        record(req, res, path, m, start, status, tally, span);
+      });
     }
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
       return (result as Promise<void>).then(undefined, (error: unknown) => {
