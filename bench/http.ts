@@ -1,7 +1,7 @@
 /**
  * HTTP middleware throughput: each framework bare, with Vigil's adapter, and with the
  * metrics library its users pick today, in the same run. Run with
- * `node --import tsx bench/http.ts` (about 5 minutes; writes bench/results/http.md, also
+ * `node --import tsx bench/http.ts` (about 12 minutes with `--rounds=12`; writes bench/results/http.md, also
  * with `--rounds` above the default 8).
  * Two loads, one after the other: autocannon over 127.0.0.1 (`network`), and requests fed
  * to the same servers from memory (`socketless`, bench/http-socketless.ts), which leaves
@@ -14,9 +14,9 @@
  *
  * Each server runs in its own process (bench/http-apps.ts), pinned to the last core;
  * autocannon runs here, pinned to the first (`--no-pin`: unpinned). A shared machine
- * drifts by tens of percent within seconds, so the variants run in many short rounds,
- * interleaved in a rotating order, and each ratio is paired: a variant's round against the
- * bare run of the same round, then the median over rounds. Goal from issue 3: Vigil >=
+ * drifts by tens of percent within seconds, so the variants run in many short rounds, each
+ * run of a variant between two runs of bare, and each ratio is paired: a variant's run
+ * against the bare runs around it, then the median over rounds. Goal from issue 3: Vigil >=
  * 0.95x bare and ahead of the peer library.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -189,8 +189,12 @@ interface Row {
   cpuRatio: number;
   /** Median scavenges per 1,000 requests: what the variant's allocations cost in GC. */
   gc: number;
+  /** Steady brackets out of all, `-` for bare. */
+  steady: string;
   /** Paired req/s ratio against the no-op middleware, when it ran. */
   vsNoop: number | undefined;
+  /** Paired like `ratio`, against the peer library's run of the same round. */
+  vsPeer: number | undefined;
   p50: number;
   p99: number;
   spread: number;
@@ -206,27 +210,112 @@ function libraryOf(framework: Framework, variant: Variant): string {
   return variant;
 }
 
+/**
+ * Two bare runs whose req/s differ by more than this had the machine change speed between
+ * them (a shared machine's speed moves in steps of tens of percent): the variant run they
+ * bracket is left out of the ratios when enough other brackets are steady.
+ */
+const STEADY_BRACKET = 0.1;
+
+/** A variant's run and the bare runs right before and after it. */
+interface Bracket {
+  sample: Sample;
+  /** Mean of the two bare runs. */
+  bareRps: number;
+  bareCpu: number;
+  steady: boolean;
+}
+
+function bracketOf(sample: Sample, before: Sample, after: Sample): Bracket {
+  const bareRps = (before.rps + after.rps) / 2;
+  return {
+    sample,
+    bareRps,
+    bareCpu: (before.cpuPerRequest + after.cpuPerRequest) / 2,
+    steady: Math.abs(before.rps - after.rps) <= STEADY_BRACKET * bareRps,
+  };
+}
+
+/** The brackets ratios are taken over: the steady ones, or all when fewer than half are. */
+function usable(brackets: Bracket[]): Bracket[] {
+  const steady = brackets.filter((b) => b.steady);
+  return steady.length * 2 >= brackets.length ? steady : brackets;
+}
+
+/**
+ * A variant's req/s over another's, round by round (both ran between bare runs of that round),
+ * over the rounds where both brackets were steady, or all rounds when fewer than half were.
+ */
+function pairedRatio(mine: Bracket[], theirs: Bracket[]): number {
+  const both = mine.map((b, i) => [b, theirs[i] as Bracket] as const);
+  const steady = both.filter(([a, b]) => a.steady && b.steady);
+  const used = steady.length * 2 >= both.length ? steady : both;
+  return median(used.map(([a, b]) => a.sample.rps / a.bareRps / (b.sample.rps / b.bareRps)));
+}
+
+/** A variant's row; bare's runs are its own samples, the others' are in their brackets. */
+function rowOf(framework: Framework, variant: Variant, bareSamples: Sample[], brackets: Map<Variant, Bracket[]>): Row {
+  const mine = variant === 'bare' ? null : (brackets.get(variant) as Bracket[]);
+  const list = mine === null ? bareSamples : mine.map((b) => b.sample);
+  const rps = median(list.map((s) => s.rps));
+  const all = list.map((s) => s.rps);
+  const used = mine === null ? null : usable(mine);
+  const noop = brackets.get('noop');
+  const peer = brackets.get('peer');
+  return {
+    framework,
+    variant,
+    library: libraryOf(framework, variant),
+    rps,
+    ratio: used === null ? 1 : median(used.map((b) => b.sample.rps / b.bareRps)),
+    cpu: median(list.map((s) => s.cpuPerRequest)),
+    cpuRatio: used === null ? 1 : median(used.map((b) => b.bareCpu / b.sample.cpuPerRequest)),
+    gc: median(list.map((s) => s.gcPerKilo)),
+    steady: mine === null ? '-' : `${mine.filter((b) => b.steady).length}/${mine.length}`,
+    vsNoop: mine !== null && noop !== undefined ? pairedRatio(mine, noop) : undefined,
+    vsPeer: mine !== null && peer !== undefined ? pairedRatio(mine, peer) : undefined,
+    p50: median(list.map((s) => s.p50)),
+    p99: median(list.map((s) => s.p99)),
+    spread: rps > 0 ? (Math.max(...all) - Math.min(...all)) / rps : 0,
+    errors: list.reduce((n, s) => n + s.errors, 0),
+  };
+}
+
 async function benchFramework(framework: Framework, load: Load): Promise<{ rows: Row[]; check: string }> {
   const variants: Variant[] = ['bare', ...(withNoop ? (['noop'] as const) : []), 'vigil'];
   if (framework === 'hono') variants.push('vigil-app');
   if (PEERS[framework] !== undefined) variants.push('peer');
   const servers = await Promise.all(variants.map((v) => startServer(framework, v, load)));
-  const samples = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
   let sentToVigil = 0;
   try {
     for (const s of servers) {
       const warm = await runLoad(s, WARMUP_SECONDS);
       if (s.variant === 'vigil') sentToVigil += warm.sent;
     }
+    // Each round runs bare, then every other variant followed by bare again (rotating order),
+    // so each variant's run sits between two bare runs: its bracket.
+    const others = servers.filter((s) => s.variant !== 'bare');
+    const bare = servers.find((s) => s.variant === 'bare') as Server;
+    const brackets = new Map<Variant, Bracket[]>(others.map((s) => [s.variant, []]));
+    const bareSamples: Sample[] = [];
+    const run = async (s: Server, round: number): Promise<Sample> => {
+      const sample = await runLoad(s, SECONDS);
+      if (s.variant === 'vigil') sentToVigil += sample.sent;
+      process.stdout.write(
+        `  ${load.padEnd(10)} ${framework.padEnd(7)} ${s.variant.padEnd(9)} round ${round + 1}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req\n`,
+      );
+      return sample;
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      for (let i = 0; i < servers.length; i++) {
-        const s = servers[(i + round) % servers.length] as Server;
-        const sample = await runLoad(s, SECONDS);
-        samples.get(s.variant)?.push(sample);
-        if (s.variant === 'vigil') sentToVigil += sample.sent;
-        process.stdout.write(
-          `  ${load.padEnd(10)} ${framework.padEnd(7)} ${s.variant.padEnd(9)} round ${round + 1}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req\n`,
-        );
+      let before = await run(bare, round);
+      bareSamples.push(before);
+      for (let i = 0; i < others.length; i++) {
+        const s = others[(i + round) % others.length] as Server;
+        const sample = await run(s, round);
+        const after = await run(bare, round);
+        bareSamples.push(after);
+        brackets.get(s.variant)?.push(bracketOf(sample, before, after));
+        before = after;
       }
     }
     const vigil = servers.find((s) => s.variant === 'vigil') as Server;
@@ -235,31 +324,7 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
       load === 'socketless'
         ? `${framework}: ${sentToVigil} responses to Vigil's server (socketless)`
         : `${framework}: Vigil counted ${await vigilCount(vigil.port)} requests, autocannon completed ${sentToVigil}`;
-    // Ratios are paired: each round's variant against the same round's bare run, which ran
-    // right next to it, then the median over rounds. This cancels most of the drift of a
-    // shared machine that the raw req/s show in their spread.
-    const bareSamples = samples.get('bare') as Sample[];
-    const noopSamples = samples.get('noop');
-    const rows = variants.map((variant): Row => {
-      const list = samples.get(variant) as Sample[];
-      const rps = median(list.map((s) => s.rps));
-      const all = list.map((s) => s.rps);
-      return {
-        framework,
-        variant,
-        library: libraryOf(framework, variant),
-        rps,
-        ratio: median(list.map((s, i) => s.rps / (bareSamples[i] as Sample).rps)),
-        cpu: median(list.map((s) => s.cpuPerRequest)),
-        cpuRatio: median(list.map((s, i) => (bareSamples[i] as Sample).cpuPerRequest / s.cpuPerRequest)),
-        gc: median(list.map((s) => s.gcPerKilo)),
-        vsNoop: noopSamples && median(list.map((s, i) => s.rps / (noopSamples[i] as Sample).rps)),
-        p50: median(list.map((s) => s.p50)),
-        p99: median(list.map((s) => s.p99)),
-        spread: rps > 0 ? (Math.max(...all) - Math.min(...all)) / rps : 0,
-        errors: list.reduce((n, s) => n + s.errors, 0),
-      };
-    });
+    const rows = variants.map((variant) => rowOf(framework, variant, bareSamples, brackets));
     return { rows, check };
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
@@ -297,6 +362,7 @@ function table(rows: Row[], latency: boolean): string {
     'p50 ms',
     'p99 ms',
     'spread',
+    'steady',
     'errors',
   ];
   const body = rows.map((r) => [
@@ -310,10 +376,11 @@ function table(rows: Row[], latency: boolean): string {
     latency ? String(r.p50) : '-',
     latency ? String(r.p99) : '-',
     `${Math.round(r.spread * 100)}%`,
+    r.steady,
     String(r.errors),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const right = [false, false, true, true, true, true, true, true, true, true, true];
+  const right = [false, false, true, true, true, true, true, true, true, true, true, true];
   const fmt = (cells: string[]) =>
     `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (right[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
@@ -336,10 +403,10 @@ function goals(rows: Row[]): string[] {
           `  (a middleware that does nothing runs at ${noop.ratio.toFixed(2)}x bare; ${name} at ${vigil.vsNoop.toFixed(2)}x that no-op)`,
         );
       }
-      if (peer !== undefined) {
-        const ahead = vigil.rps > peer.rps;
+      if (peer !== undefined && vigil.vsPeer !== undefined) {
+        const ahead = vigil.vsPeer > 1;
         out.push(
-          `- ${framework}: ${name} ${(vigil.rps / peer.rps).toFixed(2)}x ${peer.library} (goal > 1x): ${ahead ? 'met' : 'MISSED'}`,
+          `- ${framework}: ${name} ${vigil.vsPeer.toFixed(2)}x ${peer.library} (goal > 1x): ${ahead ? 'met' : 'MISSED'}`,
         );
       }
     }
@@ -385,9 +452,13 @@ async function throughput(): Promise<void> {
     '# Vigil HTTP middleware benchmark',
     '',
     'Generated by `node --import tsx bench/http.ts`. Each server ran in its own process. Every variant ran',
-    `${ROUNDS} rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, interleaved with the others; req/s, CPU and`,
-    'latencies are medians over the rounds; spread is (max - min) / median of req/s. The ratios are paired:',
-    'each round of a variant against the bare run of the same round, then the median over rounds.',
+    `${ROUNDS} rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up. A round runs bare, then each other variant (in an order`,
+    'that rotates) followed by bare again, so every run of a variant sits between two bare runs: its bracket.',
+    'req/s, CPU and latencies are medians over the rounds; spread is (max - min) / median of req/s. The ratios',
+    "are paired: a variant's run against the mean of the bare runs around it, then the median over rounds;",
+    "Vigil against the no-op or the peer library is the quotient of their ratios in the same round. A bracket",
+    `whose two bare runs differ by more than ${STEADY_BRACKET * 100}% in req/s had the machine change speed inside it and is left out`,
+    'while at least half are steady ("steady" counts them).',
     '"CPU µs/req" is the server process\' user + system time per completed request; "vs bare (CPU)" is bare\'s',
     'CPU per request over the variant\'s: the throughput ratio a CPU-bound server would see. "GC/1k req" counts',
     "the server's scavenges (young-generation GCs) per 1,000 requests: the GC cost of each variant's allocations.",
