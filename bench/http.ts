@@ -1,7 +1,7 @@
 /**
  * HTTP middleware throughput: each framework bare, with Vigil's adapter, and with the
  * metrics library its users pick today, in the same run. Run with
- * `node --import tsx bench/http.ts` (about 12 minutes with `--rounds=12`; writes bench/results/http.md, also
+ * `node --import tsx bench/http.ts` (about 20 minutes with `--rounds=12`; writes bench/results/http.md, also
  * with `--rounds` above the default 8).
  * Two loads, one after the other: autocannon over 127.0.0.1 (`network`), and requests fed
  * to the same servers from memory (`socketless`, bench/http-socketless.ts), which leaves
@@ -14,10 +14,11 @@
  *
  * Each server runs in its own process (bench/http-apps.ts), pinned to the last core;
  * autocannon runs here, pinned to the first (`--no-pin`: unpinned). A shared machine
- * drifts by tens of percent within seconds, so the variants run in many short rounds, each
- * run of a variant between two runs of bare, and each ratio is paired: a variant's run
- * against the bare runs around it, then the median over rounds. Goal from issue 3: Vigil >=
- * 0.95x bare and ahead of the peer library.
+ * drifts by tens of percent within seconds, and two processes of the same code settle apart,
+ * so the variants run in many short rounds on fresh processes, each run of a variant between
+ * two runs of bare, and each ratio is paired: a variant's run against the bare runs around
+ * it, then the median over rounds. Goal from issue 3: Vigil >= 0.95x bare and ahead of the
+ * peer library.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,8 +86,24 @@ interface Sample {
   errors: number;
 }
 
+/**
+ * Every server's young generation is fixed at the largest size V8 grows it to by default
+ * (16 MB semi-spaces). Left to the heuristic, processes running the same code settled at
+ * different sizes, and the same app's scavenge rate differed up to tenfold between runs.
+ * Fixed, the scavenges per request follow what each variant allocates.
+ */
+const SERVER_YOUNG_MB = 16;
+
 async function startServer(framework: Framework, variant: Variant, load: Load): Promise<Server> {
-  const args = ['--import', 'tsx', join(here, 'http-apps.ts'), framework, variant];
+  const args = [
+    `--min-semi-space-size=${SERVER_YOUNG_MB}`,
+    `--max-semi-space-size=${SERVER_YOUNG_MB}`,
+    '--import',
+    'tsx',
+    join(here, 'http-apps.ts'),
+    framework,
+    variant,
+  ];
   if (load === 'socketless') args.push('--socketless');
   const [command, ...rest] = PIN
     ? ['taskset', '-c', String(cpus().length - 1), process.execPath, ...args]
@@ -285,28 +302,31 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
   const variants: Variant[] = ['bare', ...(withNoop ? (['noop'] as const) : []), 'vigil'];
   if (framework === 'hono') variants.push('vigil-app');
   if (PEERS[framework] !== undefined) variants.push('peer');
-  const servers = await Promise.all(variants.map((v) => startServer(framework, v, load)));
+  const brackets = new Map<Variant, Bracket[]>(variants.filter((v) => v !== 'bare').map((v) => [v, []]));
+  const bareSamples: Sample[] = [];
   let sentToVigil = 0;
-  try {
-    for (const s of servers) {
-      const warm = await runLoad(s, WARMUP_SECONDS);
-      if (s.variant === 'vigil') sentToVigil += warm.sent;
-    }
-    // Each round runs bare, then every other variant followed by bare again (rotating order),
-    // so each variant's run sits between two bare runs: its bracket.
-    const others = servers.filter((s) => s.variant !== 'bare');
-    const bare = servers.find((s) => s.variant === 'bare') as Server;
-    const brackets = new Map<Variant, Bracket[]>(others.map((s) => [s.variant, []]));
-    const bareSamples: Sample[] = [];
-    const run = async (s: Server, round: number): Promise<Sample> => {
-      const sample = await runLoad(s, SECONDS);
-      if (s.variant === 'vigil') sentToVigil += sample.sent;
+  let countedByVigil = 0;
+  const run = async (s: Server, round: number, seconds = SECONDS): Promise<Sample> => {
+    const sample = await runLoad(s, seconds);
+    if (s.variant === 'vigil') sentToVigil += sample.sent;
+    if (seconds === SECONDS) {
       process.stdout.write(
         `  ${load.padEnd(10)} ${framework.padEnd(7)} ${s.variant.padEnd(9)} round ${round + 1}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req\n`,
       );
-      return sample;
-    };
-    for (let round = 0; round < ROUNDS; round++) {
+    }
+    return sample;
+  };
+  // Every round starts its own server processes: two processes of the same code can settle
+  // tens of percent apart for the whole of their life (where V8 placed and optimized their
+  // code), so one process per variant would let one lucky or unlucky start decide a ratio.
+  for (let round = 0; round < ROUNDS; round++) {
+    const servers = await Promise.all(variants.map((v) => startServer(framework, v, load)));
+    try {
+      for (const s of servers) await run(s, round, WARMUP_SECONDS);
+      // Bare, then every other variant followed by bare again (in an order that rotates),
+      // so each variant's run sits between two bare runs: its bracket.
+      const bare = servers[0] as Server;
+      const others = servers.slice(1);
       let before = await run(bare, round);
       bareSamples.push(before);
       for (let i = 0; i < others.length; i++) {
@@ -317,18 +337,26 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
         brackets.get(s.variant)?.push(bracketOf(sample, before, after));
         before = after;
       }
+      // Socketless servers have no port to scrape; their runs count responses themselves.
+      const vigil = servers.find((s) => s.variant === 'vigil') as Server;
+      if (load === 'network') countedByVigil += await vigilCount(vigil.port);
+    } finally {
+      await Promise.all(servers.map(stopServer));
     }
-    const vigil = servers.find((s) => s.variant === 'vigil') as Server;
-    // Socketless servers have no port to scrape; their runs count responses themselves.
-    const check =
-      load === 'socketless'
-        ? `${framework}: ${sentToVigil} responses to Vigil's server (socketless)`
-        : `${framework}: Vigil counted ${await vigilCount(vigil.port)} requests, autocannon completed ${sentToVigil}`;
-    const rows = variants.map((variant) => rowOf(framework, variant, bareSamples, brackets));
-    return { rows, check };
-  } finally {
-    for (const s of servers) s.child.kill('SIGTERM');
   }
+  const check =
+    load === 'socketless'
+      ? `${framework}: ${sentToVigil} responses to Vigil's servers (socketless)`
+      : `${framework}: Vigil's servers counted ${countedByVigil} requests, autocannon completed ${sentToVigil}`;
+  return { rows: variants.map((variant) => rowOf(framework, variant, bareSamples, brackets)), check };
+}
+
+function stopServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
+    server.child.once('exit', () => resolve());
+    server.child.kill('SIGTERM');
+  });
 }
 
 function version(pkg: string): string {
@@ -451,12 +479,13 @@ async function throughput(): Promise<void> {
   const report = [
     '# Vigil HTTP middleware benchmark',
     '',
-    'Generated by `node --import tsx bench/http.ts`. Each server ran in its own process. Every variant ran',
-    `${ROUNDS} rounds of ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up. A round runs bare, then each other variant (in an order`,
+    'Generated by `node --import tsx bench/http.ts`. Each server ran in its own process, started afresh every',
+    `round with a fixed ${SERVER_YOUNG_MB} MB young generation. Every variant ran ${ROUNDS} rounds of ${SECONDS} s, each after a`,
+    `${WARMUP_SECONDS} s warm-up. A round runs bare, then each other variant (in an order`,
     'that rotates) followed by bare again, so every run of a variant sits between two bare runs: its bracket.',
     'req/s, CPU and latencies are medians over the rounds; spread is (max - min) / median of req/s. The ratios',
     "are paired: a variant's run against the mean of the bare runs around it, then the median over rounds;",
-    "Vigil against the no-op or the peer library is the quotient of their ratios in the same round. A bracket",
+    'Vigil against the no-op or the peer library is the quotient of their ratios in the same round. A bracket',
     `whose two bare runs differ by more than ${STEADY_BRACKET * 100}% in req/s had the machine change speed inside it and is left out`,
     'while at least half are steady ("steady" counts them).',
     '"CPU µs/req" is the server process\' user + system time per completed request; "vs bare (CPU)" is bare\'s',
