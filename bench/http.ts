@@ -1,12 +1,12 @@
 /**
  * HTTP middleware throughput: each framework bare, with Vigil's adapter, and with the
  * metrics library its users pick today, in the same run. Run with
- * `node --import tsx bench/http.ts` (about 20 minutes with `--rounds=12`; writes bench/results/http.md, also
+ * `node --import tsx bench/http.ts` (about 20 minutes; writes bench/results/http.md, also
  * with `--rounds` above the default 8).
  * Two loads, one after the other: autocannon over 127.0.0.1 (`network`), and requests fed
  * to the same servers from memory (`socketless`, bench/http-socketless.ts), which leaves
  * out the kernel and the client that share this machine's cores with the server.
- * Options: `--quick` (2 rounds), `--only=express,hono`, `--rounds=N`, `--seconds=S`,
+ * Options: `--quick` (2 rounds), `--only=express,hono`, `--rounds=N`, `--seconds=S`, `--warmup-seconds=S`,
  * `--load=network|socketless`, `--connections=N`, `--pipelining=N` (network),
  * `--no-noop` (skip the no-op middleware variant), `--no-pin`; any of them writes nothing.
  * `--instructions` counts server instructions per request under valgrind instead (see
@@ -15,10 +15,10 @@
  * Each server runs in its own process (bench/http-apps.ts), pinned to the last core;
  * autocannon runs here, pinned to the first (`--no-pin`: unpinned). A shared machine
  * drifts by tens of percent within seconds, and two processes of the same code settle apart,
- * so the variants run in many short rounds on fresh processes, each run of a variant between
- * two runs of bare, and each ratio is paired: a variant's run against the bare runs around
- * it, then the median over rounds. Goal from issue 3: Vigil >= 0.95x bare and ahead of the
- * peer library.
+ * so the variants run in many short rounds on fresh processes, each round in passes that run
+ * every variant once, and each ratio is paired: a variant's run against bare's run of the
+ * same pass, then the median over passes. Goal from issue 3: Vigil >= 0.95x bare and ahead
+ * of the peer library.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,9 @@ const quick = process.argv.includes('--quick');
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const ROUNDS = Number(option('rounds') ?? (quick ? 2 : 8));
 const SECONDS = Number(option('seconds') ?? 1);
-const WARMUP_SECONDS = 1;
+const WARMUP_SECONDS = Number(option('warmup-seconds') ?? 2);
+/** Passes over all variants per round, each on the same fresh processes. */
+const PASSES = 2;
 const CONNECTIONS = Number(option('connections') ?? 50);
 const PIPELINING = Number(option('pipelining') ?? 1);
 const PATH = '/users/42';
@@ -206,11 +208,9 @@ interface Row {
   cpuRatio: number;
   /** Median scavenges per 1,000 requests: what the variant's allocations cost in GC. */
   gc: number;
-  /** Steady brackets out of all, `-` for bare. */
-  steady: string;
   /** Paired req/s ratio against the no-op middleware, when it ran. */
   vsNoop: number | undefined;
-  /** Paired like `ratio`, against the peer library's run of the same round. */
+  /** Paired like `ratio`, against the peer library's run of the same pass. */
   vsPeer: number | undefined;
   p50: number;
   p99: number;
@@ -227,68 +227,39 @@ function libraryOf(framework: Framework, variant: Variant): string {
   return variant;
 }
 
-/**
- * Two bare runs whose req/s differ by more than this had the machine change speed between
- * them (a shared machine's speed moves in steps of tens of percent): the variant run they
- * bracket is left out of the ratios when enough other brackets are steady.
- */
-const STEADY_BRACKET = 0.1;
-
-/** A variant's run and the bare runs right before and after it. */
-interface Bracket {
+/** A variant's run and bare's run in the same pass. */
+interface Pair {
   sample: Sample;
-  /** Mean of the two bare runs. */
-  bareRps: number;
-  bareCpu: number;
-  steady: boolean;
+  bare: Sample;
 }
 
-function bracketOf(sample: Sample, before: Sample, after: Sample): Bracket {
-  const bareRps = (before.rps + after.rps) / 2;
-  return {
-    sample,
-    bareRps,
-    bareCpu: (before.cpuPerRequest + after.cpuPerRequest) / 2,
-    steady: Math.abs(before.rps - after.rps) <= STEADY_BRACKET * bareRps,
-  };
+/** A variant's req/s over another's, pass by pass (each against bare's run of its pass). */
+function pairedRatio(mine: Pair[], theirs: Pair[]): number {
+  return median(
+    mine.map((a, i) => {
+      const b = theirs[i] as Pair;
+      return a.sample.rps / a.bare.rps / (b.sample.rps / b.bare.rps);
+    }),
+  );
 }
 
-/** The brackets ratios are taken over: the steady ones, or all when fewer than half are. */
-function usable(brackets: Bracket[]): Bracket[] {
-  const steady = brackets.filter((b) => b.steady);
-  return steady.length * 2 >= brackets.length ? steady : brackets;
-}
-
-/**
- * A variant's req/s over another's, round by round (both ran between bare runs of that round),
- * over the rounds where both brackets were steady, or all rounds when fewer than half were.
- */
-function pairedRatio(mine: Bracket[], theirs: Bracket[]): number {
-  const both = mine.map((b, i) => [b, theirs[i] as Bracket] as const);
-  const steady = both.filter(([a, b]) => a.steady && b.steady);
-  const used = steady.length * 2 >= both.length ? steady : both;
-  return median(used.map(([a, b]) => a.sample.rps / a.bareRps / (b.sample.rps / b.bareRps)));
-}
-
-/** A variant's row; bare's runs are its own samples, the others' are in their brackets. */
-function rowOf(framework: Framework, variant: Variant, bareSamples: Sample[], brackets: Map<Variant, Bracket[]>): Row {
-  const mine = variant === 'bare' ? null : (brackets.get(variant) as Bracket[]);
-  const list = mine === null ? bareSamples : mine.map((b) => b.sample);
+/** A variant's row; bare's runs are its own samples, the others' are paired with bare's. */
+function rowOf(framework: Framework, variant: Variant, bareSamples: Sample[], pairs: Map<Variant, Pair[]>): Row {
+  const mine = variant === 'bare' ? null : (pairs.get(variant) as Pair[]);
+  const list = mine === null ? bareSamples : mine.map((p) => p.sample);
   const rps = median(list.map((s) => s.rps));
   const all = list.map((s) => s.rps);
-  const used = mine === null ? null : usable(mine);
-  const noop = brackets.get('noop');
-  const peer = brackets.get('peer');
+  const noop = pairs.get('noop');
+  const peer = pairs.get('peer');
   return {
     framework,
     variant,
     library: libraryOf(framework, variant),
     rps,
-    ratio: used === null ? 1 : median(used.map((b) => b.sample.rps / b.bareRps)),
+    ratio: mine === null ? 1 : median(mine.map((p) => p.sample.rps / p.bare.rps)),
     cpu: median(list.map((s) => s.cpuPerRequest)),
-    cpuRatio: used === null ? 1 : median(used.map((b) => b.bareCpu / b.sample.cpuPerRequest)),
+    cpuRatio: mine === null ? 1 : median(mine.map((p) => p.bare.cpuPerRequest / p.sample.cpuPerRequest)),
     gc: median(list.map((s) => s.gcPerKilo)),
-    steady: mine === null ? '-' : `${mine.filter((b) => b.steady).length}/${mine.length}`,
     vsNoop: mine !== null && noop !== undefined ? pairedRatio(mine, noop) : undefined,
     vsPeer: mine !== null && peer !== undefined ? pairedRatio(mine, peer) : undefined,
     p50: median(list.map((s) => s.p50)),
@@ -302,14 +273,14 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
   const variants: Variant[] = ['bare', ...(withNoop ? (['noop'] as const) : []), 'vigil'];
   if (framework === 'hono') variants.push('vigil-app');
   if (PEERS[framework] !== undefined) variants.push('peer');
-  const brackets = new Map<Variant, Bracket[]>(variants.filter((v) => v !== 'bare').map((v) => [v, []]));
+  const pairs = new Map<Variant, Pair[]>(variants.filter((v) => v !== 'bare').map((v) => [v, []]));
   const bareSamples: Sample[] = [];
   let sentToVigil = 0;
   let countedByVigil = 0;
-  const run = async (s: Server, round: number, seconds = SECONDS): Promise<Sample> => {
-    const sample = await runLoad(s, seconds);
+  const run = async (s: Server, round: number, warmUp = false): Promise<Sample> => {
+    const sample = await runLoad(s, warmUp ? WARMUP_SECONDS : SECONDS);
     if (s.variant === 'vigil') sentToVigil += sample.sent;
-    if (seconds === SECONDS) {
+    if (!warmUp) {
       process.stdout.write(
         `  ${load.padEnd(10)} ${framework.padEnd(7)} ${s.variant.padEnd(9)} round ${round + 1}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req\n`,
       );
@@ -322,20 +293,19 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
   for (let round = 0; round < ROUNDS; round++) {
     const servers = await Promise.all(variants.map((v) => startServer(framework, v, load)));
     try {
-      for (const s of servers) await run(s, round, WARMUP_SECONDS);
-      // Bare, then every other variant followed by bare again (in an order that rotates),
-      // so each variant's run sits between two bare runs: its bracket.
-      const bare = servers[0] as Server;
-      const others = servers.slice(1);
-      let before = await run(bare, round);
-      bareSamples.push(before);
-      for (let i = 0; i < others.length; i++) {
-        const s = others[(i + round) % others.length] as Server;
-        const sample = await run(s, round);
-        const after = await run(bare, round);
-        bareSamples.push(after);
-        brackets.get(s.variant)?.push(bracketOf(sample, before, after));
-        before = after;
+      for (const s of servers) await run(s, round, true);
+      // Passes in which every server runs once, in an order that rotates, so every process
+      // works and idles as much as the others (a process idle longer runs its next second
+      // slower, which biased an earlier layout that ran bare between every two variants).
+      for (let pass = 0; pass < PASSES; pass++) {
+        const samples = new Map<Variant, Sample>();
+        for (let i = 0; i < servers.length; i++) {
+          const s = servers[(i + round * PASSES + pass) % servers.length] as Server;
+          samples.set(s.variant, await run(s, round));
+        }
+        const bare = samples.get('bare') as Sample;
+        bareSamples.push(bare);
+        for (const [variant, sample] of samples) pairs.get(variant)?.push({ sample, bare });
       }
       // Socketless servers have no port to scrape; their runs count responses themselves.
       const vigil = servers.find((s) => s.variant === 'vigil') as Server;
@@ -348,7 +318,7 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
     load === 'socketless'
       ? `${framework}: ${sentToVigil} responses to Vigil's servers (socketless)`
       : `${framework}: Vigil's servers counted ${countedByVigil} requests, autocannon completed ${sentToVigil}`;
-  return { rows: variants.map((variant) => rowOf(framework, variant, bareSamples, brackets)), check };
+  return { rows: variants.map((variant) => rowOf(framework, variant, bareSamples, pairs)), check };
 }
 
 function stopServer(server: Server): Promise<void> {
@@ -390,7 +360,6 @@ function table(rows: Row[], latency: boolean): string {
     'p50 ms',
     'p99 ms',
     'spread',
-    'steady',
     'errors',
   ];
   const body = rows.map((r) => [
@@ -404,11 +373,10 @@ function table(rows: Row[], latency: boolean): string {
     latency ? String(r.p50) : '-',
     latency ? String(r.p99) : '-',
     `${Math.round(r.spread * 100)}%`,
-    r.steady,
     String(r.errors),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const right = [false, false, true, true, true, true, true, true, true, true, true, true];
+  const right = [false, false, true, true, true, true, true, true, true, true, true];
   const fmt = (cells: string[]) =>
     `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (right[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
@@ -480,14 +448,11 @@ async function throughput(): Promise<void> {
     '# Vigil HTTP middleware benchmark',
     '',
     'Generated by `node --import tsx bench/http.ts`. Each server ran in its own process, started afresh every',
-    `round with a fixed ${SERVER_YOUNG_MB} MB young generation. Every variant ran ${ROUNDS} rounds of ${SECONDS} s, each after a`,
-    `${WARMUP_SECONDS} s warm-up. A round runs bare, then each other variant (in an order`,
-    'that rotates) followed by bare again, so every run of a variant sits between two bare runs: its bracket.',
-    'req/s, CPU and latencies are medians over the rounds; spread is (max - min) / median of req/s. The ratios',
-    "are paired: a variant's run against the mean of the bare runs around it, then the median over rounds;",
-    'Vigil against the no-op or the peer library is the quotient of their ratios in the same round. A bracket',
-    `whose two bare runs differ by more than ${STEADY_BRACKET * 100}% in req/s had the machine change speed inside it and is left out`,
-    'while at least half are steady ("steady" counts them).',
+    `round with a fixed ${SERVER_YOUNG_MB} MB young generation and warmed up for ${WARMUP_SECONDS} s. A round then makes ${PASSES} passes of`,
+    `${SECONDS} s runs over all variants, bare included, in an order that rotates, so every process works and idles`,
+    `as much as the others; ${ROUNDS} rounds. req/s, CPU and latencies are medians over all runs; spread is (max - min) /`,
+    "median of req/s. The ratios are paired: a variant's run against bare's run of the same pass, then the median",
+    'over passes; Vigil against the no-op or the peer library is the quotient of their ratios in the same pass.',
     '"CPU µs/req" is the server process\' user + system time per completed request; "vs bare (CPU)" is bare\'s',
     'CPU per request over the variant\'s: the throughput ratio a CPU-bound server would see. "GC/1k req" counts',
     "the server's scavenges (young-generation GCs) per 1,000 requests: the GC cost of each variant's allocations.",
@@ -513,7 +478,7 @@ async function throughput(): Promise<void> {
     only === undefined &&
     ROUNDS >= 8 &&
     PIN &&
-    ['seconds', 'load', 'connections', 'pipelining'].every((o) => option(o) === undefined);
+    ['seconds', 'warmup-seconds', 'load', 'connections', 'pipelining'].every((o) => option(o) === undefined);
   if (defaults) {
     mkdirSync(join(here, 'results'), { recursive: true });
     writeFileSync(join(here, 'results', 'http.md'), report.join('\n'));
@@ -697,7 +662,7 @@ function instructionTable(rows: InstructionRow[]): string {
  * `--instructions`: server instructions per request, bare vs with middleware, counted by
  * valgrind's callgrind, which is immune to a noisy machine. `perf stat -e instructions`
  * would be faster, but virtual machines often expose no hardware counters (this one
- * reports "<not supported>"). Options: `--only=...`, `--warmup=N` (default 2000),
+ * reports "<not supported>"). Options: `--only=...`, `--warmup=N` requests (default 5000),
  * at most `--windows=K` (default 24) of `--requests=N` (default 500), `--peers` (also the
  * peer libraries), `--variants=vigil,...`, `--keep` (leave the callgrind dumps for
  * callgrind_annotate), `--parallel` (frameworks side by side; about 15
