@@ -6,6 +6,8 @@
  *   bare   the framework alone
  *   noop   with a middleware that does nothing, hooked in the way Vigil's is: what the
  *          framework itself charges for any middleware
+ *   clock  the no-op plus two clock reads around the rest of the request (Vigil's clock),
+ *          the least any middleware that times requests pays (bench/http.ts `--clock`)
  *   vigil  with Vigil's adapter (its own Registry)
  *   vigil-app  Hono only: Vigil's `instrument(app)` instead of its middleware
  *   peer   with the library people use today: express-prom-bundle, fastify-metrics,
@@ -27,6 +29,7 @@ import promBundle from 'express-prom-bundle';
 import Fastify from 'fastify';
 import fastifyMetricsModule from 'fastify-metrics';
 import { Hono } from 'hono';
+import { now } from '../src/http/core.js';
 import { httpMetrics as expressMetrics } from '../src/http/express/index.js';
 import { httpMetrics as fastifyVigil } from '../src/http/fastify/index.js';
 import { httpMetrics as honoVigil, instrument as instrumentHono } from '../src/http/hono/index.js';
@@ -38,7 +41,11 @@ import { runSocketless } from './http-socketless.js';
 const fastifyMetrics = fastifyMetricsModule.default;
 
 export type Framework = 'node' | 'express' | 'fastify' | 'hono';
-export type Variant = 'bare' | 'noop' | 'vigil' | 'vigil-app' | 'peer';
+export type Variant = 'bare' | 'noop' | 'clock' | 'vigil' | 'vigil-app' | 'peer';
+export const VARIANTS: readonly Variant[] = ['bare', 'noop', 'clock', 'vigil', 'vigil-app', 'peer'];
+
+/** The `clock` variant's durations, summed so that no read can be optimized away (never read). */
+let _timed = 0;
 
 const BODY = '{"id":"42","name":"Ada"}';
 
@@ -67,7 +74,13 @@ async function nodeApp(variant: Variant): Promise<Server> {
       ? instrument(listener, { registry, routes: ['/users/:id'] })
       : variant === 'noop'
         ? (req: IncomingMessage, res: ServerResponse) => listener(req, res)
-        : listener;
+        : variant === 'clock'
+          ? (req: IncomingMessage, res: ServerResponse) => {
+              const start = now();
+              listener(req, res);
+              _timed += now() - start;
+            }
+          : listener;
   return createServer(handler);
 }
 
@@ -78,6 +91,12 @@ async function expressApp(variant: Variant): Promise<Server> {
     app.use(expressMetrics({ registry }));
   } else if (variant === 'noop') {
     app.use((_req, _res, next) => next());
+  } else if (variant === 'clock') {
+    app.use((_req, _res, next) => {
+      const start = now();
+      next();
+      _timed += now() - start;
+    });
   } else if (variant === 'peer') {
     app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true }));
   }
@@ -100,6 +119,12 @@ async function fastifyApp(variant: Variant): Promise<Server> {
     });
   } else if (variant === 'noop') {
     app.addHook('onRequest', (_req, _reply, done) => done());
+  } else if (variant === 'clock') {
+    app.addHook('onRequest', (_req, _reply, done) => {
+      const start = now();
+      done();
+      _timed += now() - start;
+    });
   } else if (variant === 'peer') {
     await app.register(fastifyMetrics, { endpoint: '/metrics', defaultMetrics: { enabled: false } });
   }
@@ -119,6 +144,12 @@ async function honoApp(variant: Variant): Promise<Server> {
   } else if (variant === 'noop') {
     app.use(async (_c, next) => {
       await next();
+    });
+  } else if (variant === 'clock') {
+    app.use(async (_c, next) => {
+      const start = now();
+      await next();
+      _timed += now() - start;
     });
   } else if (variant === 'peer') {
     const { printMetrics, registerMetrics } = honoPrometheus();
@@ -151,10 +182,8 @@ function countScavenges(): void {
 async function main(): Promise<void> {
   const [framework, variant] = process.argv.slice(2) as [Framework, Variant];
   const build = APPS[framework];
-  if (build === undefined || !['bare', 'noop', 'vigil', 'vigil-app', 'peer'].includes(variant)) {
-    console.error(
-      'usage: node --import tsx bench/http-apps.ts <node|express|fastify|hono> <bare|noop|vigil|vigil-app|peer>',
-    );
+  if (build === undefined || !VARIANTS.includes(variant)) {
+    console.error(`usage: node --import tsx bench/http-apps.ts <node|express|fastify|hono> <${VARIANTS.join('|')}>`);
     process.exit(2);
   }
   if (variant === 'vigil-app' && framework !== 'hono') {

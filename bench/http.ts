@@ -8,7 +8,10 @@
  * out the kernel and the client that share this machine's cores with the server.
  * Options: `--quick` (2 rounds), `--only=express,hono`, `--rounds=N`, `--seconds=S`, `--warmup-seconds=S`,
  * `--load=network|socketless`, `--connections=N`, `--pipelining=N` (network),
- * `--no-noop` (skip the no-op middleware variant), `--no-pin`; any of them writes nothing.
+ * `--no-noop` (skip the no-op middleware variant), `--no-pin`, `--clock` (add the variant that
+ * only reads the clock twice, bench/http-apps.ts), `--concurrent` (socketless only: every
+ * pass runs all variants at once on the servers' one core, so the machine's drifts hit them
+ * alike and the scheduler gives each the same share); any of them writes nothing.
  * `--instructions` counts server instructions per request under valgrind instead (see
  * `instructions()` below; writes bench/results/http-instructions.md): noise-free.
  *
@@ -66,6 +69,14 @@ const PEERS: Record<Framework, string | undefined> = {
 const ALL: readonly Framework[] = ['node', 'express', 'fastify', 'hono'];
 const only = option('only')?.split(',');
 const withNoop = !process.argv.includes('--no-noop');
+const withClock = process.argv.includes('--clock');
+const CONCURRENT = process.argv.includes('--concurrent');
+if (CONCURRENT && LOADS.includes('network')) {
+  // Several autocannon clients and servers sharing the cores cut req/s by a third and the
+  // runs spread by more than 100% in a trial: only the socketless load runs concurrently.
+  console.error('--concurrent runs the socketless load only: add --load=socketless');
+  process.exit(2);
+}
 const FRAMEWORKS = only === undefined ? ALL : ALL.filter((f) => only.includes(f));
 
 interface Server {
@@ -210,6 +221,7 @@ interface Row {
   gc: number;
   /** Paired req/s ratio against the no-op middleware, when it ran. */
   vsNoop: number | undefined;
+  vsClock: number | undefined;
   /** Paired like `ratio`, against the peer library's run of the same pass. */
   vsPeer: number | undefined;
   p50: number;
@@ -250,6 +262,7 @@ function rowOf(framework: Framework, variant: Variant, bareSamples: Sample[], pa
   const rps = median(list.map((s) => s.rps));
   const all = list.map((s) => s.rps);
   const noop = pairs.get('noop');
+  const clock = pairs.get('clock');
   const peer = pairs.get('peer');
   return {
     framework,
@@ -261,6 +274,7 @@ function rowOf(framework: Framework, variant: Variant, bareSamples: Sample[], pa
     cpuRatio: mine === null ? 1 : median(mine.map((p) => p.bare.cpuPerRequest / p.sample.cpuPerRequest)),
     gc: median(list.map((s) => s.gcPerKilo)),
     vsNoop: mine !== null && noop !== undefined ? pairedRatio(mine, noop) : undefined,
+    vsClock: mine !== null && clock !== undefined ? pairedRatio(mine, clock) : undefined,
     vsPeer: mine !== null && peer !== undefined ? pairedRatio(mine, peer) : undefined,
     p50: median(list.map((s) => s.p50)),
     p99: median(list.map((s) => s.p99)),
@@ -270,7 +284,12 @@ function rowOf(framework: Framework, variant: Variant, bareSamples: Sample[], pa
 }
 
 async function benchFramework(framework: Framework, load: Load): Promise<{ rows: Row[]; check: string }> {
-  const variants: Variant[] = ['bare', ...(withNoop ? (['noop'] as const) : []), 'vigil'];
+  const variants: Variant[] = [
+    'bare',
+    ...(withNoop ? (['noop'] as const) : []),
+    ...(withClock ? (['clock'] as const) : []),
+    'vigil',
+  ];
   if (framework === 'hono') variants.push('vigil-app');
   if (PEERS[framework] !== undefined) variants.push('peer');
   const pairs = new Map<Variant, Pair[]>(variants.filter((v) => v !== 'bare').map((v) => [v, []]));
@@ -293,15 +312,21 @@ async function benchFramework(framework: Framework, load: Load): Promise<{ rows:
   for (let round = 0; round < ROUNDS; round++) {
     const servers = await Promise.all(variants.map((v) => startServer(framework, v, load)));
     try {
-      for (const s of servers) await run(s, round, true);
+      if (CONCURRENT) await Promise.all(servers.map((s) => run(s, round, true)));
+      else for (const s of servers) await run(s, round, true);
       // Passes in which every server runs once, in an order that rotates, so every process
       // works and idles as much as the others (a process idle longer runs its next second
       // slower, which biased an earlier layout that ran bare between every two variants).
       for (let pass = 0; pass < PASSES; pass++) {
         const samples = new Map<Variant, Sample>();
-        for (let i = 0; i < servers.length; i++) {
-          const s = servers[(i + round * PASSES + pass) % servers.length] as Server;
-          samples.set(s.variant, await run(s, round));
+        if (CONCURRENT) {
+          const runs = await Promise.all(servers.map(async (s) => [s.variant, await run(s, round)] as const));
+          for (const [variant, sample] of runs) samples.set(variant, sample);
+        } else {
+          for (let i = 0; i < servers.length; i++) {
+            const s = servers[(i + round * PASSES + pass) % servers.length] as Server;
+            samples.set(s.variant, await run(s, round));
+          }
         }
         const bare = samples.get('bare') as Sample;
         bareSamples.push(bare);
@@ -388,6 +413,7 @@ function goals(rows: Row[]): string[] {
   for (const framework of FRAMEWORKS) {
     const peer = rows.find((r) => r.framework === framework && r.variant === 'peer');
     const noop = rows.find((r) => r.framework === framework && r.variant === 'noop');
+    const clock = rows.find((r) => r.framework === framework && r.variant === 'clock');
     for (const vigil of rows.filter((r) => r.framework === framework && r.variant.startsWith('vigil'))) {
       const name = vigil.library.replace(/^vigil/, 'Vigil');
       const fast = vigil.ratio >= 0.95;
@@ -397,6 +423,11 @@ function goals(rows: Row[]): string[] {
       if (noop !== undefined && vigil.vsNoop !== undefined) {
         out.push(
           `  (a middleware that does nothing runs at ${noop.ratio.toFixed(2)}x bare; ${name} at ${vigil.vsNoop.toFixed(2)}x that no-op)`,
+        );
+      }
+      if (clock !== undefined && vigil.vsClock !== undefined) {
+        out.push(
+          `  (one that only reads the clock twice runs at ${clock.ratio.toFixed(2)}x bare; ${name} at ${vigil.vsClock.toFixed(2)}x that)`,
         );
       }
       if (peer !== undefined && vigil.vsPeer !== undefined) {
@@ -475,6 +506,8 @@ async function throughput(): Promise<void> {
   const defaults =
     !quick &&
     withNoop &&
+    !withClock &&
+    !CONCURRENT &&
     only === undefined &&
     ROUNDS >= 8 &&
     PIN &&
@@ -678,7 +711,7 @@ async function instructions(): Promise<void> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-callgrind-'));
   const countFramework = async (framework: Framework): Promise<InstructionRow[]> => {
-    let variants: Variant[] = ['bare', 'noop', 'vigil'];
+    let variants: Variant[] = ['bare', 'noop', ...(withClock ? (['clock'] as const) : []), 'vigil'];
     if (framework === 'hono') variants.push('vigil-app');
     if (process.argv.includes('--peers') && PEERS[framework] !== undefined) variants.push('peer');
     const picked = option('variants')?.split(',');
@@ -714,7 +747,8 @@ async function instructions(): Promise<void> {
     option('warmup') === undefined &&
     option('requests') === undefined &&
     option('windows') === undefined &&
-    option('variants') === undefined;
+    option('variants') === undefined &&
+    !withClock;
   if (defaults) {
     const report = [
       '# Vigil HTTP middleware: instructions per request',
@@ -740,6 +774,9 @@ async function instructions(): Promise<void> {
       `- Vigil commit ${commit()}`,
       '',
       table,
+      '',
+      'What these counts mean, and how they were made more exact, is written up by hand in',
+      '[http-analysis.md](http-analysis.md); regenerating this report does not touch it.',
       '',
     ];
     mkdirSync(join(here, 'results'), { recursive: true });
