@@ -5,6 +5,7 @@
  */
 import type { Counter, Gauge, Histogram, Registry } from '../metrics/index.js';
 import { DEFAULT_BUCKETS, defaultRegistry, VigilError } from '../metrics/index.js';
+import { runFlushes } from './http-flush.js';
 
 export const HTTP_SERVER_REQUESTS_TOTAL = 'http_server_requests_total';
 export const HTTP_SERVER_REQUEST_DURATION_SECONDS = 'http_server_request_duration_seconds';
@@ -82,6 +83,7 @@ export function httpServerMetrics<const E extends readonly string[] = []>(
       help: 'HTTP requests served, by method, matched route template and status code.',
       labelNames,
       ...limit,
+      collect: runFlushes,
     }),
     duration: registry.histogram<HttpServerLabels<E>>({
       name: HTTP_SERVER_REQUEST_DURATION_SECONDS,
@@ -95,6 +97,7 @@ export function httpServerMetrics<const E extends readonly string[] = []>(
       name: HTTP_SERVER_REQUESTS_IN_FLIGHT,
       help: 'HTTP requests being served right now, by method.',
       labelNames: ['method'],
+      collect: runFlushes,
     }),
     requestSize:
       options.sizes === true

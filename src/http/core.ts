@@ -5,9 +5,14 @@
  *
  * Everything that can be decided when the middleware is built is decided then: which paths
  * are excluded, whether statuses are grouped, whether sizes and custom labels are recorded.
- * A request then pays one map lookup per route and one per method/status pair.
+ * A request then pays one map lookup per route and one per method/status pair, one clock
+ * read at each end and one histogram observation. The request counter and the in-flight
+ * gauge are counted in plain numbers and added to their families when they are collected
+ * (`flush`): their three updates per request cost about 2% of a small Fastify request's
+ * throughput in place, ten times what they cost in a hot loop.
  */
 import { type HttpServerMetrics, httpServerMetrics } from '../catalog/http.js';
+import { flushBeforeCollect } from '../catalog/http-flush.js';
 import type {
   CounterSeries,
   ExemplarLabels,
@@ -110,6 +115,12 @@ interface Handles {
   duration: HistogramSeries;
   requestSize: HistogramSeries | undefined;
   responseSize: HistogramSeries | undefined;
+  /**
+   * Requests recorded but not yet added to `count`, which happens at collect time; -1 for
+   * handles that are not kept (custom labels, routes past the cache) or when the counter
+   * cannot be flushed: those add to `count` at once.
+   */
+  pending: number;
 }
 
 /** The method's index in {@link METHOD_LABELS}: a fixed set of values, whatever the client sends. */
@@ -185,6 +196,12 @@ export class HttpRecorder<Req> {
   readonly tracing: ServerTracing | null;
 
   private readonly inFlight: (GaugeSeries | undefined)[] = new Array(METHOD_LABELS.length).fill(undefined);
+  /** Requests in flight by method index, added to `inFlight` at collect time when batched. */
+  private readonly active: number[] = new Array(METHOD_LABELS.length).fill(0);
+  /** What `active` held when last added to `inFlight`. */
+  private readonly reported: number[] = new Array(METHOD_LABELS.length).fill(0);
+  /** Whether the counter and in-flight gauge are brought up to date at collect time. */
+  private readonly batched: boolean;
   private readonly routes = new Map<string, Map<number, Handles>>();
   private lastKey = -1;
   private lastRoute = '';
@@ -212,6 +229,7 @@ export class HttpRecorder<Req> {
     this.statusKey = grouped ? groupedKey : exactKey;
     this.isExcluded = excluder(options.excludePaths ?? DEFAULT_EXCLUDE_PATHS);
     this.tracing = checkTracing(options.tracing);
+    this.batched = flushBeforeCollect(this.metrics, () => this.flush());
   }
 
   /** Starts a request's server span (with `tracing` only); the route is set when it ends. */
@@ -228,7 +246,8 @@ export class HttpRecorder<Req> {
       gauge = this.metrics.inFlight.labels({ method: METHOD_LABELS[m] as string });
       this.inFlight[m] = gauge;
     }
-    gauge.inc();
+    if (this.batched) (this.active[m] as number)++;
+    else gauge.inc();
     return m;
   }
 
@@ -249,11 +268,14 @@ export class HttpRecorder<Req> {
     span: ServerSpan | null = null,
   ): void {
     const seconds = (now() - start) / 1000;
-    (this.inFlight[m] as GaugeSeries).dec();
+    if (this.batched) (this.active[m] as number)--;
+    else (this.inFlight[m] as GaugeSeries).dec();
     const h =
       this.custom === null ? this.cached(m, route, this.statusKey(status)) : this.labelled(m, route, status, req);
     const exemplar = span === null ? undefined : (span.exemplar as ExemplarLabels | undefined);
-    h.count.inc(1, exemplar);
+    // An exemplar belongs to one increment: that one is added at once.
+    if (h.pending < 0 || exemplar !== undefined) h.count.inc(1, exemplar);
+    else h.pending++;
     h.duration.observe(seconds, exemplar);
     if (requestBytes >= 0) h.requestSize?.observe(requestBytes);
     if (responseBytes >= 0) h.responseSize?.observe(responseBytes);
@@ -270,13 +292,13 @@ export class HttpRecorder<Req> {
     let byKey = this.routes.get(route);
     if (byKey === undefined) {
       // A route value per URL (a getRoute callback gone wrong) must not grow this cache.
-      if (this.routes.size >= MAX_CACHED_ROUTES) return this.create(m, route, sk);
+      if (this.routes.size >= MAX_CACHED_ROUTES) return this.create(m, route, sk, false);
       byKey = new Map();
       this.routes.set(route, byKey);
     }
     let h = byKey.get(key);
     if (h === undefined) {
-      h = this.create(m, route, sk);
+      h = this.create(m, route, sk, true);
       byKey.set(key, h);
     }
     this.lastKey = key;
@@ -285,9 +307,9 @@ export class HttpRecorder<Req> {
     return h;
   }
 
-  private create(m: number, route: string, sk: number): Handles {
+  private create(m: number, route: string, sk: number, kept: boolean): Handles {
     const labels = { method: METHOD_LABELS[m] as string, route, status: this.statusText[sk] as string };
-    return this.handlesFor(labels);
+    return this.handlesFor(labels, kept && this.batched);
   }
 
   /** With custom labels the values vary per request: no cache, the metrics' own lookup. */
@@ -300,10 +322,32 @@ export class HttpRecorder<Req> {
     for (const [name, fn] of this.custom as readonly (readonly [string, LabelFunction<Req>])[]) {
       labels[name] = customValue(fn, req);
     }
-    return this.handlesFor(labels);
+    return this.handlesFor(labels, false);
   }
 
-  private handlesFor(labels: Record<string, LabelValue>): Handles {
+  /**
+   * Adds the requests counted since the last collect to the counter and the in-flight
+   * gauge. The catalog runs it when either family is collected.
+   */
+  private flush(): void {
+    for (const byKey of this.routes.values()) {
+      for (const h of byKey.values()) {
+        if (h.pending > 0) {
+          h.count.inc(h.pending);
+          h.pending = 0;
+        }
+      }
+    }
+    for (let m = 0; m < METHOD_LABELS.length; m++) {
+      const delta = (this.active[m] as number) - (this.reported[m] as number);
+      if (delta !== 0) {
+        (this.inFlight[m] as GaugeSeries).inc(delta);
+        this.reported[m] = this.active[m] as number;
+      }
+    }
+  }
+
+  private handlesFor(labels: Record<string, LabelValue>, batched: boolean): Handles {
     // The metric types are generic over the declared labels; these objects always carry them all.
     const set = labels as unknown as Parameters<HttpServerMetrics<readonly string[]>['requests']['labels']>[0];
     const { requests, duration, requestSize, responseSize } = this.metrics;
@@ -312,6 +356,7 @@ export class HttpRecorder<Req> {
       duration: duration.labels(set),
       requestSize: requestSize?.labels(set),
       responseSize: responseSize?.labels(set),
+      pending: batched ? 0 : -1,
     };
   }
 }

@@ -21,7 +21,7 @@ import {
 } from '../../../src/http/core.js';
 import { AlreadyRegisteredError, type GaugeSeries, Registry, VigilError } from '../../../src/metrics/index.js';
 import type { ServerTracing } from '../../../src/tracing/index.js';
-import { counts, family } from './helpers.js';
+import { counts, family, inFlight } from './helpers.js';
 
 function code(fn: () => unknown): string {
   try {
@@ -125,6 +125,57 @@ describe('HttpRecorder', () => {
     expect(Object.keys(all)).toHaveLength(2_500);
     expect(all['GET /r2499 200']).toBe(2);
     expect(all['GET /r0 200']).toBe(1);
+  });
+
+  it('adds the requests it counted to the counter and in-flight gauge at each collect, exactly', async () => {
+    const registry = new Registry();
+    const recorder = new HttpRecorder<null>({ registry });
+    const open = [recorder.begin('GET'), recorder.begin('GET'), recorder.begin('POST')];
+    expect(await inFlight(registry)).toEqual({ GET: 2, POST: 1 });
+    recorder.end(open[0] as number, '/a', 200, 0, null);
+    recorder.end(open[2] as number, '/a', 201, 0, null);
+    expect(await counts(registry)).toEqual({ 'GET /a 200': 1, 'POST /a 201': 1 });
+    expect(await inFlight(registry)).toEqual({ GET: 1, POST: 0 });
+    // Collecting again adds nothing twice; what came in between is added once.
+    expect(await counts(registry)).toEqual({ 'GET /a 200': 1, 'POST /a 201': 1 });
+    recorder.end(open[1] as number, '/a', 200, 0, null);
+    for (let i = 0; i < 3; i++) recorder.end(recorder.begin('GET'), '/a', 200, 0, null);
+    expect(await counts(registry)).toEqual({ 'GET /a 200': 5, 'POST /a 201': 1 });
+    expect(await inFlight(registry)).toEqual({ GET: 0, POST: 0 });
+    // The text exposition collects too, and the counter agrees with the histogram's _count.
+    const text = await registry.metrics();
+    expect(text).toContain('http_server_requests_total{method="GET",route="/a",status="200"} 5\n');
+    expect(text).toContain('http_server_request_duration_seconds_count{method="GET",route="/a",status="200"} 5\n');
+  });
+
+  it('sums the middleware instances that share a registry, and adds to what the code itself records', async () => {
+    const registry = new Registry();
+    const a = new HttpRecorder<null>({ registry });
+    const b = new HttpRecorder<null>({ registry });
+    a.end(a.begin('GET'), '/x', 200, 0, null);
+    b.end(b.begin('GET'), '/x', 200, 0, null);
+    b.begin('GET');
+    httpServerMetrics({ registry }).requests.inc({ method: 'GET', route: '/x', status: '200' }, 10);
+    expect(await counts(registry)).toEqual({ 'GET /x 200': 12 });
+    expect(await inFlight(registry)).toEqual({ GET: 1 });
+  });
+
+  it('counts at once when the counter was registered before without the catalog (no collect hook)', async () => {
+    const registry = new Registry();
+    // The catalog's definition, registered by hand: get-or-create hands this one back.
+    const own = registry.counter({
+      name: HTTP_SERVER_REQUESTS_TOTAL,
+      help: 'HTTP requests served, by method, matched route template and status code.',
+      labelNames: ['method', 'route', 'status'],
+    });
+    const recorder = new HttpRecorder<null>({ registry });
+    expect(recorder.metrics.requests).toBe(own);
+    recorder.end(recorder.begin('GET'), '/a', 200, 0, null);
+    expect(own.labels({ method: 'GET', route: '/a', status: '200' }).get()).toBe(1);
+    const gauge = recorder.metrics.inFlight.labels({ method: 'GET' });
+    recorder.begin('GET');
+    expect(gauge.get()).toBe(1);
+    expect(await counts(registry)).toEqual({ 'GET /a 200': 1 });
   });
 
   it('gives the empty value for custom labels that throw or return something else than a value', async () => {
