@@ -110,8 +110,16 @@ export interface HttpMetricsOptions<Req> {
   tracing?: ServerTracing;
 }
 
+/** The counter's label set, as the metric types want it. */
+type CountLabels = Parameters<HttpServerMetrics<readonly string[]>['requests']['labels']>[0];
+
 interface Handles {
-  count: CounterSeries;
+  /**
+   * The counter series; when batched, created by the first flush that adds to it, so that a
+   * scrape never shows a new series at 0 for a request it has already counted elsewhere.
+   */
+  count: CounterSeries | undefined;
+  labels: CountLabels;
   duration: HistogramSeries;
   requestSize: HistogramSeries | undefined;
   responseSize: HistogramSeries | undefined;
@@ -274,7 +282,7 @@ export class HttpRecorder<Req> {
       this.custom === null ? this.cached(m, route, this.statusKey(status)) : this.labelled(m, route, status, req);
     const exemplar = span === null ? undefined : (span.exemplar as ExemplarLabels | undefined);
     // An exemplar belongs to one increment: that one is added at once.
-    if (h.pending < 0 || exemplar !== undefined) h.count.inc(1, exemplar);
+    if (h.pending < 0 || exemplar !== undefined) this.countOf(h).inc(1, exemplar);
     else h.pending++;
     h.duration.observe(seconds, exemplar);
     if (requestBytes >= 0) h.requestSize?.observe(requestBytes);
@@ -333,7 +341,7 @@ export class HttpRecorder<Req> {
     for (const byKey of this.routes.values()) {
       for (const h of byKey.values()) {
         if (h.pending > 0) {
-          h.count.inc(h.pending);
+          this.countOf(h).inc(h.pending);
           h.pending = 0;
         }
       }
@@ -347,12 +355,18 @@ export class HttpRecorder<Req> {
     }
   }
 
+  private countOf(h: Handles): CounterSeries {
+    h.count ??= this.metrics.requests.labels(h.labels);
+    return h.count;
+  }
+
   private handlesFor(labels: Record<string, LabelValue>, batched: boolean): Handles {
     // The metric types are generic over the declared labels; these objects always carry them all.
-    const set = labels as unknown as Parameters<HttpServerMetrics<readonly string[]>['requests']['labels']>[0];
+    const set = labels as unknown as CountLabels;
     const { requests, duration, requestSize, responseSize } = this.metrics;
     return {
-      count: requests.labels(set),
+      count: batched ? undefined : requests.labels(set),
+      labels: set,
       duration: duration.labels(set),
       requestSize: requestSize?.labels(set),
       responseSize: responseSize?.labels(set),

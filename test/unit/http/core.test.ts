@@ -148,6 +148,21 @@ describe('HttpRecorder', () => {
     expect(text).toContain('http_server_request_duration_seconds_count{method="GET",route="/a",status="200"} 5\n');
   });
 
+  it('never shows a counter series at 0 for a request recorded while a gather was under way', async () => {
+    const registry = new Registry();
+    const recorder = new HttpRecorder<null>({ registry });
+    recorder.end(recorder.begin('GET'), '/a', 200, 0, null);
+    // gather() runs the collect callbacks at once and reads the series after an await.
+    const gathering = registry.gather();
+    recorder.end(recorder.begin('GET'), '/a', 200, 0, null);
+    recorder.end(recorder.begin('GET'), '/new', 200, 0, null);
+    const { families } = await gathering;
+    const total = families.find((f) => f.name === HTTP_SERVER_REQUESTS_TOTAL);
+    const values = Object.fromEntries((total?.series ?? []).map((s) => [s.labelText, 'value' in s ? s.value : NaN]));
+    expect(values).toEqual({ 'method="GET",route="/a",status="200"': 1 });
+    expect(await counts(registry)).toEqual({ 'GET /a 200': 2, 'GET /new 200': 1 });
+  });
+
   it('sums the middleware instances that share a registry, and adds to what the code itself records', async () => {
     const registry = new Registry();
     const a = new HttpRecorder<null>({ registry });
