@@ -221,6 +221,7 @@ interface Row {
   gc: number;
   /** Paired req/s ratio against the no-op middleware, when it ran. */
   vsNoop: number | undefined;
+  /** Paired like `ratio`, against the clock-only variant's run of the same pass (`--clock`). */
   vsClock: number | undefined;
   /** Paired like `ratio`, against the peer library's run of the same pass. */
   vsPeer: number | undefined;

@@ -210,6 +210,8 @@ export class HttpRecorder<Req> {
   private readonly reported: number[] = new Array(METHOD_LABELS.length).fill(0);
   /** Whether the counter and in-flight gauge are brought up to date at collect time. */
   private readonly batched: boolean;
+  /** Handles whose `pending` went above 0 since the last flush: a flush visits only these. */
+  private dirty: Handles[] = [];
   private readonly routes = new Map<string, Map<number, Handles>>();
   private lastKey = -1;
   private lastRoute = '';
@@ -283,7 +285,7 @@ export class HttpRecorder<Req> {
     const exemplar = span === null ? undefined : (span.exemplar as ExemplarLabels | undefined);
     // An exemplar belongs to one increment: that one is added at once.
     if (h.pending < 0 || exemplar !== undefined) this.countOf(h).inc(1, exemplar);
-    else h.pending++;
+    else if (h.pending++ === 0) this.dirty.push(h);
     h.duration.observe(seconds, exemplar);
     if (requestBytes >= 0) h.requestSize?.observe(requestBytes);
     if (responseBytes >= 0) h.responseSize?.observe(responseBytes);
@@ -335,16 +337,15 @@ export class HttpRecorder<Req> {
 
   /**
    * Adds the requests counted since the last collect to the counter and the in-flight
-   * gauge. The catalog runs it when either family is collected.
+   * gauge. The catalog runs it when either family is collected (the second run of a
+   * gather finds nothing to add).
    */
   private flush(): void {
-    for (const byKey of this.routes.values()) {
-      for (const h of byKey.values()) {
-        if (h.pending > 0) {
-          this.countOf(h).inc(h.pending);
-          h.pending = 0;
-        }
-      }
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const h of dirty) {
+      this.countOf(h).inc(h.pending);
+      h.pending = 0;
     }
     for (let m = 0; m < METHOD_LABELS.length; m++) {
       const delta = (this.active[m] as number) - (this.reported[m] as number);
